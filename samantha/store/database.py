@@ -1,0 +1,49 @@
+"""Opening the database: private file, WAL, busy timeout, foreign keys, migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from samantha.errors import StoreError
+from samantha.store.migrations import migrate
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), if it does not exist yet."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def open_database(path: Path | None) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database at `path`; `None` means in memory."""
+    if path is None:
+        db = sqlite_utils.Database(memory=True)
+    else:
+        try:
+            create_private_file(path)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            db = sqlite_utils.Database(conn)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the database {path}: {exc}.") from None
+    db.execute("PRAGMA foreign_keys = ON")
+    try:
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"The database {path} is not a Samantha database or is damaged: {exc}.") from None
+    if path is not None:
+        # WAL side files inherit the umask; keep them private too.
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{path}{suffix}")
+            if side.exists():
+                side.chmod(0o600)
+    return db
