@@ -26,7 +26,7 @@ def migrate(db: sqlite_utils.Database) -> None:
     """Bring `db` up to date; refuse a database written by a newer Samantha."""
     known = [fn.__name__ for fn in MIGRATIONS]
     if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
     applied = {row["name"] for row in db["_migrations"].rows}
     unknown = applied - set(known)
     if unknown:
@@ -39,16 +39,16 @@ def migrate(db: sqlite_utils.Database) -> None:
             continue
         with db.conn:
             fn(db)
-            db["_migrations"].insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat()})
+            db.table("_migrations").insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat()})
 
 
 @migration
 def m001_conversations_and_messages(db: sqlite_utils.Database) -> None:
-    db["conversations"].create(
+    db.table("conversations").create(
         {"id": str, "title": str, "created_at": str, "updated_at": str},
         pk="id",
     )
-    db["messages"].create(
+    db.table("messages").create(
         {
             "id": str,
             "conversation_id": str,
@@ -65,5 +65,5 @@ def m001_conversations_and_messages(db: sqlite_utils.Database) -> None:
         not_null={"conversation_id", "role", "content", "created_at", "status"},
         defaults={"status": "complete", "meta": "{}"},
     )
-    db["messages"].create_index(["conversation_id", "created_at"])
-    db["conversations"].create_index(["updated_at"])
+    db.table("messages").create_index(["conversation_id", "created_at"])
+    db.table("conversations").create_index(["updated_at"])

@@ -56,7 +56,7 @@ class Store:
         stamp = now()
         conversation = Conversation(id=new_id(), title=title, created_at=stamp, updated_at=stamp)
         with self.transaction():
-            self.db["conversations"].insert(conversation.model_dump())
+            self.db.table("conversations").insert(conversation.model_dump())
         return conversation
 
     def get_conversation(self, conversation_id: str) -> Conversation | None:
@@ -109,7 +109,7 @@ class Store:
         )
         row = {**message.model_dump(), "meta": json.dumps(message.meta, ensure_ascii=False)}
         with self.transaction():
-            self.db["messages"].insert(row)
+            self.db.table("messages").insert(row)
             self.db.execute(
                 "update conversations set updated_at = ? where id = ?", [message.created_at, conversation_id]
             )
