@@ -15,7 +15,7 @@ from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
 from samantha.errors import ModelError, UsageError
 from samantha.llm.base import ChatModel
-from samantha.models import Citation, Message
+from samantha.models import Citation, Message, MessageStatus
 from samantha.persona import load_prompt
 from samantha.recall import Recall
 from samantha.retrieval import Retriever
@@ -131,7 +131,7 @@ class Companion:
 
         reply = store.add_message(turn.conversation_id, "assistant", "", status="pending", model=model.name)
         pieces: list[str] = []
-        status = "interrupted"
+        status: MessageStatus = "interrupted"
         last_flush = time.monotonic()
         try:
             for piece in model.stream(

@@ -32,7 +32,7 @@ class UISettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    """Everything a user can set. Env vars are `SAMANTHA_<FIELD>`; nested ones use `__` (SAMANTHA_UI__THEME)."""
+    """Everything a user can set: env vars `SAMANTHA_<FIELD>`, nested ones with `__` (SAMANTHA_UI__THEME)."""
 
     model_config = SettingsConfigDict(
         env_prefix="SAMANTHA_",

@@ -150,11 +150,8 @@ def assemble(
         parts.append(ContextPart("history", text, history_tokens))
     parts.append(ContextPart("user", fitted_user, user_tokens))
 
-    given = passages or []
-    if "passages" not in chosen:
-        given = []
-    else:
-        given = given[: len(chosen["passages"])]
+    # Passages are numbered in the order given; those that did not fit are not citable.
+    given = (passages or [])[: len(chosen.get("passages", []))]
     return ContextPlan(
         messages=messages,
         parts=parts,

@@ -1,4 +1,4 @@
-"""Where Samantha keeps things. One module, one override (`SAMANTHA_HOME`), so tests can point it elsewhere."""
+"""Where Samantha keeps things: one module, one override (`SAMANTHA_HOME`) that tests point elsewhere."""
 
 from __future__ import annotations
 

@@ -18,14 +18,25 @@ MESSAGE_OVERHEAD_TOKENS = 6
 class ChatModel(Protocol):
     """A chat model that streams its reply as text pieces."""
 
-    name: str
-    """What the user sees as the model, e.g. `SmolLM2-135M-Instruct (embedded)` or `gpt-4o-mini`."""
-    backend: str
-    """`embedded`, `openai` or `scripted`."""
-    context_window: int
-    """Tokens the model can take, prompt and reply together."""
-    small_model_notice: str | None
-    """A plain-words notice to show once when the model is too small for good conversation, else None."""
+    @property
+    def name(self) -> str:
+        """What the user sees as the model, e.g. `SmolLM2-135M-Instruct (embedded)` or `gpt-4o-mini`."""
+        ...
+
+    @property
+    def backend(self) -> str:
+        """`embedded`, `openai` or `scripted`."""
+        ...
+
+    @property
+    def context_window(self) -> int:
+        """Tokens the model can take, prompt and reply together."""
+        ...
+
+    @property
+    def small_model_notice(self) -> str | None:
+        """A plain-words notice to show once when the model is too small for good conversation, else None."""
+        ...
 
     def count_tokens(self, text: str) -> int: ...
 

