@@ -1,0 +1,359 @@
+"""A small scripted OpenAI-compatible HTTP server of the tests' own, on 127.0.0.1 with an ephemeral port.
+
+It serves `GET /v1/models` and `POST /v1/chat/completions` (streaming SSE or one JSON object) so the real
+`openai` SDK runs end to end, and it can misbehave on purpose: HTTP errors, rate limits, silence, a stream
+cut mid-reply, malformed SSE, an endless slow drip, a reply of several MB. Every request is recorded.
+
+    with OpenAITestServer() as server:
+        server.enqueue(Reply.error(500), Reply.text("Hello."))
+        ... SAMANTHA_BASE_URL=server.url ...
+        assert len(server.chat_requests) == 2
+
+Everything is bounded in time: a hanging or dripping reply ends when the server stops or after
+`Reply.max_seconds`, whichever comes first, so no test can leave a thread behind for long.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_MODELS = ("test-model", "second-model")
+
+
+@dataclass
+class Reply:
+    """How the server answers one chat completion request.
+
+    kind: `text` (a normal reply), `status` (an HTTP error), `hang` (headers never come), `cut` (the
+    stream stops mid-reply, the connection is dropped), `malformed` (SSE that is not JSON), `drip` (an
+    endless slow stream), `close` (the connection is closed before any answer).
+    """
+
+    kind: str = "text"
+    pieces: list[str] = field(default_factory=lambda: ["Hello ", "from ", "the ", "test ", "server."])
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    error_body: dict[str, Any] | None = None
+    piece_delay: float = 0.0
+    """Seconds to wait before each piece (also the drip interval)."""
+    drip_content: bool = True
+    """For `drip`: send content pieces (True) or only SSE keep-alive comments (False)."""
+    max_seconds: float = 60.0
+    """Upper bound for `hang` and `drip`, so a test thread never outlives its test for long."""
+    finish: bool = True
+    """Send the final chunk with `finish_reason` and `data: [DONE]`."""
+
+    @classmethod
+    def text(cls, text: str | list[str], piece_delay: float = 0.0) -> Reply:
+        pieces = text if isinstance(text, list) else _split(text)
+        return cls("text", pieces=pieces, piece_delay=piece_delay)
+
+    @classmethod
+    def error(cls, status: int = 500, message: str = "Internal server error", **headers: str) -> Reply:
+        body = {"error": {"message": message, "type": "server_error", "code": None}}
+        return cls("status", status=status, headers=dict(headers), error_body=body)
+
+    @classmethod
+    def rate_limited(cls, retry_after: float | None = None) -> Reply:
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+        body = {"error": {"message": "Rate limit reached", "type": "rate_limit_error", "code": None}}
+        return cls("status", status=429, headers=headers, error_body=body)
+
+    @classmethod
+    def unauthorized(cls) -> Reply:
+        body = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}
+        return cls("status", status=401, error_body=body)
+
+    @classmethod
+    def hang(cls, max_seconds: float = 30.0) -> Reply:
+        return cls("hang", max_seconds=max_seconds)
+
+    @classmethod
+    def cut(cls, pieces: list[str] | None = None, piece_delay: float = 0.0) -> Reply:
+        return cls("cut", pieces=pieces or ["This reply ", "will be ", "cut "], piece_delay=piece_delay)
+
+    @classmethod
+    def malformed(cls, pieces: list[str] | None = None) -> Reply:
+        return cls("malformed", pieces=pieces if pieces is not None else ["Half a "])
+
+    @classmethod
+    def drip(cls, interval: float = 0.2, *, content: bool = True, max_seconds: float = 60.0) -> Reply:
+        return cls("drip", piece_delay=interval, drip_content=content, max_seconds=max_seconds)
+
+    @classmethod
+    def huge(cls, megabytes: float = 5.0, piece_chars: int = 64 * 1024) -> Reply:
+        total = int(megabytes * 1024 * 1024)
+        count = max(1, total // piece_chars)
+        return cls("text", pieces=["x" * (piece_chars - 1) + " " for _ in range(count)])
+
+    @classmethod
+    def close(cls) -> Reply:
+        return cls("close")
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def _split(text: str) -> list[str]:
+    words = text.split(" ")
+    return [w if i == len(words) - 1 else w + " " for i, w in enumerate(words)]
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed), for `connection refused`."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+    # Routing
+
+    def do_GET(self) -> None:
+        self._record(b"")
+        if self.path.rstrip("/").endswith("/models"):
+            owner = self.server.owner
+            if owner.models_reply is not None:
+                self._answer(owner.models_reply, model="", stream=False)
+                return
+            data = [{"id": m, "object": "model", "created": 0, "owned_by": "tests"} for m in owner.models]
+            self._send_json(200, {"object": "list", "data": data})
+        else:
+            self._send_json(404, {"error": {"message": f"No route {self.path}", "type": "not_found"}})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self._record(body)
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._send_json(404, {"error": {"message": f"No route {self.path}", "type": "not_found"}})
+            return
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            self._send_json(400, {"error": {"message": "Body is not JSON", "type": "invalid_request_error"}})
+            return
+        reply = self.server.owner.next_reply()
+        self._answer(reply, model=str(request.get("model", "")), stream=bool(request.get("stream")))
+
+    # Answers
+
+    def _record(self, body: bytes) -> None:
+        entry = Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        with self.server.owner.lock:
+            self.server.owner.requests.append(entry)
+
+    def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+        self.close_connection = True
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep unless the server stops; False when it did."""
+        return not self.server.owner.stopping.wait(seconds)
+
+    def _answer(self, reply: Reply, *, model: str, stream: bool) -> None:
+        kind = reply.kind
+        if kind == "status":
+            self._send_json(reply.status, reply.error_body or {}, reply.headers)
+            return
+        if kind == "close":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if kind == "hang":
+            self._wait(reply.max_seconds)
+            self.close_connection = True
+            return
+        if not stream:
+            if kind != "text":
+                # Non-streaming clients see the fault as a truncated body.
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                self.wfile.write(b'{"id": "chatcmpl-test", "choices": [')
+                self.close_connection = True
+                return
+            text = "".join(reply.pieces)
+            self._send_json(200, _completion(model, text))
+            return
+        self._stream(reply, model)
+
+    def _stream(self, reply: Reply, model: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            if reply.kind == "drip":
+                self._drip(reply, model)
+                return
+            for n, piece in enumerate(reply.pieces):
+                if reply.piece_delay and not self._wait(reply.piece_delay):
+                    return
+                self._chunk(_sse(_chunk_payload(model, piece, first=n == 0)))
+            if reply.kind == "cut":
+                # Drop the connection without the final chunk, [DONE] or the chunked terminator.
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if reply.kind == "malformed":
+                self._chunk(b'data: {"id": "chatcmpl-test", "choices": [{"delta": {"content": "oops\n\n')
+                self._chunk(b"data: this is not json at all\n\n")
+                self._chunk(b"data: [DONE]\n\n")
+            elif reply.finish:
+                self._chunk(_sse(_chunk_payload(model, None, finish_reason="stop")))
+                self._chunk(b"data: [DONE]\n\n")
+            self._end_chunks()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return  # the client went away; that is what some tests do on purpose
+
+    def _drip(self, reply: Reply, model: str) -> None:
+        ends = time.monotonic() + reply.max_seconds
+        first = True
+        while time.monotonic() < ends:
+            if not self._wait(reply.piece_delay):
+                return
+            if reply.drip_content:
+                self._chunk(_sse(_chunk_payload(model, ".", first=first)))
+                first = False
+            else:
+                self._chunk(b": keep-alive\n\n")
+        self._end_chunks()
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _end_chunks(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+
+def _sse(payload: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def _chunk_payload(
+    model: str, content: str | None, *, first: bool = False, finish_reason: str | None = None
+) -> dict[str, Any]:
+    delta: dict[str, Any] = {}
+    if first:
+        delta["role"] = "assistant"
+    if content is not None:
+        delta["content"] = content
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+
+
+def _completion(model: str, text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    owner: OpenAITestServer
+
+
+class OpenAITestServer:
+    """The scripted server. Start it with `with` (or `start()`/`stop()`); point the client at `url`."""
+
+    def __init__(self, models: tuple[str, ...] | list[str] = DEFAULT_MODELS, default: Reply | None = None):
+        self.models = list(models)
+        self.default = default or Reply.text("Hello from the test server.")
+        """The reply used when the queue is empty."""
+        self.models_reply: Reply | None = None
+        """Set to a `Reply.error(...)` to make `/v1/models` fail."""
+        self.queue: list[Reply] = []
+        self.requests: list[Recorded] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.owner = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL an OpenAI client wants: `http://127.0.0.1:PORT/v1`."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def enqueue(self, *replies: Reply) -> None:
+        with self.lock:
+            self.queue.extend(replies)
+
+    def next_reply(self) -> Reply:
+        with self.lock:
+            return self.queue.pop(0) if self.queue else self.default
+
+    @property
+    def chat_requests(self) -> list[Recorded]:
+        with self.lock:
+            return [r for r in self.requests if r.path.rstrip("/").endswith("/chat/completions")]
+
+    def start(self) -> OpenAITestServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> OpenAITestServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
