@@ -1,11 +1,20 @@
-"""Any OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp server, vLLM, LM Studio) via the `openai` SDK."""
+"""Any OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp server, vLLM, LM Studio) via the `openai` SDK.
+
+The SDK retries what is worth retrying (429, 5xx, connection errors, timeouts) `max_retries` times with
+backoff. Around it, a per-reply watch keeps every turn bounded in time: all attempts together get
+`timeout` seconds to start answering, a started reply may not fall silent for `timeout` seconds, and a
+reply that drips forever is stopped after `max(4 * timeout, MIN_REPLY_SECONDS)`. The watch sits in the
+HTTP client's event hooks, so it also sees bytes (SSE keep-alive comments) that never reach the SDK's
+chunk iterator.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from samantha import tokens
 from samantha.config import Settings
@@ -20,32 +29,158 @@ from samantha.llm.base import ChatMessage
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_ENDPOINT_CONTEXT = 16384
+#: Floor for the whole reply's time limit, so a slow but steady local model can finish a long reply.
+MIN_REPLY_SECONDS = 120.0
+#: A reply longer than this many characters per requested token ignores `max_tokens`; it is cut there.
+MAX_CHARS_PER_TOKEN = 32
+MIN_REPLY_CHARS = 100_000
 
 
-def translate_error(exc: Exception, where: str) -> ModelError:
+@lru_cache(maxsize=1)
+def _http_modules() -> tuple[Any, ...]:
+    """The HTTP libraries the SDK may use: `httpx2` (openai >= 3) and/or the older `httpx`."""
+    modules = []
+    for name in ("httpx2", "httpx"):
+        try:
+            modules.append(__import__(name))
+        except ImportError:
+            continue
+    return tuple(modules)
+
+
+def _errors(attribute: str) -> tuple[type[BaseException], ...]:
+    return tuple(getattr(module, attribute) for module in _http_modules())
+
+
+def redact_url(url: str) -> str:
+    """`url` without any user:password part, so a key in the URL never reaches a message."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def status_error(status: int, where: str) -> ModelError:
+    """One sentence for an HTTP error status from the endpoint."""
+    if status == 401:
+        return ModelAuthError(f"{where} refused the API key (HTTP 401); check SAMANTHA_API_KEY.")
+    if status == 403:
+        return ModelAuthError(f"{where} denied access (HTTP 403); check the key's permissions.")
+    if status == 404:
+        return ModelError(f"{where} does not know that model or path (HTTP 404); check SAMANTHA_MODEL.")
+    if status == 429:
+        return ModelRateLimited(f"{where} is rate-limiting requests (HTTP 429); try again in a moment.")
+    error = ModelError(f"{where} answered with an error (HTTP {status}).")
+    error.retryable = status >= 500
+    return error
+
+
+def translate_error(exc: BaseException, where: str) -> ModelError:
     """Turn an `openai`/`httpx` exception into one sentence the user can act on."""
-    import httpx
     import openai
 
-    if isinstance(exc, openai.AuthenticationError):
-        return ModelAuthError(f"{where} refused the API key (HTTP 401); check SAMANTHA_API_KEY.")
-    if isinstance(exc, openai.PermissionDeniedError):
-        return ModelAuthError(f"{where} denied access (HTTP 403); check the key's permissions.")
-    if isinstance(exc, openai.RateLimitError):
-        return ModelRateLimited(f"{where} is rate-limiting requests (HTTP 429); try again in a moment.")
-    if isinstance(exc, openai.NotFoundError):
-        return ModelError(f"{where} does not know that model or path (HTTP 404); check SAMANTHA_MODEL.")
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-        return ModelTimeout(f"{where} did not answer in time.")
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-        return ModelUnavailable(f"Cannot reach {where}; is the server running?")
+    if isinstance(exc, ModelError):
+        return exc
     if isinstance(exc, openai.APIStatusError):
-        error = ModelError(f"{where} answered with an error (HTTP {exc.status_code}).")
-        error.retryable = exc.status_code >= 500
-        return error
-    if isinstance(exc, openai.APIError):
+        return status_error(exc.status_code, where)
+    if isinstance(exc, (openai.APITimeoutError, *_errors("TimeoutException"))):
+        return ModelTimeout(f"{where} did not answer in time.")
+    if isinstance(exc, (openai.APIConnectionError, *_errors("TransportError"))):
+        return ModelUnavailable(f"{where} cannot be reached; is the server running?")
+    if isinstance(exc, openai.APIError | ValueError | KeyError | TypeError | AttributeError):
+        # APIError without a status: an error event mid-stream; the others: SSE that is not valid JSON.
         return ModelError(f"{where} sent a reply Samantha could not read.")
-    return ModelError(f"{where} failed: {exc}.")
+    return ModelError(f"{where} failed ({type(exc).__name__}).")
+
+
+class _Watch:
+    """Time limits for one reply, checked on every request, response and received block of bytes."""
+
+    def __init__(self, settings: Settings, where: str) -> None:
+        now = time.monotonic()
+        self.where = where
+        self.timeout = settings.timeout
+        self.answer_by = now + settings.timeout
+        self.reply_by = now + max(settings.timeout * 4, MIN_REPLY_SECONDS)
+        self.last_content = now
+        self.failure: ModelError | None = None
+        """A failure found on an earlier attempt, reported if the time runs out before a later one works."""
+
+    def before_request(self, request: Any) -> None:
+        remaining = self.answer_by - time.monotonic()
+        if remaining <= 0:
+            raise self.failure or ModelTimeout(
+                f"{self.where} did not answer within {self.timeout:g} seconds."
+            )
+        # Each attempt waits at most for what is left of the budget shared by all attempts.
+        limits = dict(request.extensions.get("timeout") or {})
+        for key in ("connect", "read", "write", "pool"):
+            limits[key] = remaining if limits.get(key) is None else min(limits[key], remaining)
+        request.extensions["timeout"] = limits
+
+    def after_response(self, response: Any) -> None:
+        status = response.status_code
+        if status >= 400:
+            self.failure = status_error(status, self.where)
+            # The SDK would sleep before its retry; give up now if that retry would start too late.
+            if status in (408, 409, 429) or status >= 500:
+                delay = _retry_delay(response)
+                if time.monotonic() + delay >= self.answer_by:
+                    response.close()
+                    raise self.failure
+            return
+        _watch_body(response, self)
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now > self.reply_by:
+            raise ModelTimeout(f"{self.where} kept sending without finishing the reply.")
+        if now - self.last_content > self.timeout:
+            raise ModelTimeout(f"{self.where} stopped sending the reply for {self.timeout:g} seconds.")
+
+
+def _retry_delay(response: Any) -> float:
+    """Roughly how long the SDK will sleep before retrying this response (its own rules)."""
+    header = response.headers.get("retry-after")
+    if header:
+        try:
+            seconds = float(header)
+        except ValueError:
+            seconds = 0.0
+        if 0 < seconds <= 120:
+            return seconds
+    try:
+        attempt = int(response.request.headers.get("x-stainless-retry-count", "0"))
+    except ValueError:
+        attempt = 0
+    return min(0.5 * 2.0**attempt, 8.0) * 0.75  # the SDK's backoff, less its largest jitter
+
+
+@lru_cache(maxsize=4)
+def _watched_stream_class(base: type) -> type:
+    """A body stream of the HTTP library's own base class (it checks), checked against the watch."""
+
+    class WatchedStream(base):
+        def __init__(self, inner: Any, watch: _Watch) -> None:
+            self.inner = inner
+            self.watch = watch
+
+        def __iter__(self) -> Iterator[bytes]:
+            for block in self.inner:
+                self.watch.check()
+                yield block
+
+        def close(self) -> None:
+            self.inner.close()
+
+    return WatchedStream
+
+
+def _watch_body(response: Any, watch: _Watch) -> None:
+    for module in _http_modules():
+        if isinstance(response, module.Response):
+            response.stream = _watched_stream_class(module.SyncByteStream)(response.stream, watch)
+            return
 
 
 class OpenAIModel:
@@ -55,20 +190,36 @@ class OpenAIModel:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.base_url = settings.base_url
-        self.where = f"The model endpoint {settings.base_url}" if settings.base_url else "OpenAI"
+        self.where = f"The model endpoint {redact_url(settings.base_url)}" if settings.base_url else "OpenAI"
         self._model = settings.model or (None if settings.base_url else DEFAULT_OPENAI_MODEL)
         self.context_window = settings.context_window or DEFAULT_ENDPOINT_CONTEXT
+        self._watch: _Watch | None = None
 
     @cached_property
     def client(self) -> Any:
-        import httpx
         import openai
 
         key = self.settings.api_key.get_secret_value() if self.settings.api_key else "not-needed"
-        timeout = httpx.Timeout(self.settings.timeout, connect=min(self.settings.timeout, 10.0))
-        return openai.OpenAI(
-            api_key=key, base_url=self.base_url, timeout=timeout, max_retries=self.settings.max_retries
+        timeout = self.settings.timeout
+        http_client = openai.DefaultHttpxClient(
+            timeout=timeout,
+            event_hooks={"request": [self._before_request], "response": [self._after_response]},
         )
+        return openai.OpenAI(
+            api_key=key,
+            base_url=self.base_url,
+            timeout=timeout,
+            max_retries=self.settings.max_retries,
+            http_client=http_client,
+        )
+
+    def _before_request(self, request: Any) -> None:
+        if self._watch is not None:
+            self._watch.before_request(request)
+
+    def _after_response(self, response: Any) -> None:
+        if self._watch is not None:
+            self._watch.after_response(response)
 
     @property
     def name(self) -> str:
@@ -80,7 +231,7 @@ class OpenAIModel:
             try:
                 listed = self.client.models.list().data
             except Exception as exc:
-                raise translate_error(exc, self.where) from None
+                raise translate_error(exc, self.where) from exc
             if not listed:
                 raise ModelError(f"{self.where} lists no models; set SAMANTHA_MODEL.")
             self._model = str(listed[0].id)
@@ -90,11 +241,12 @@ class OpenAIModel:
         return tokens.count_tokens(text)
 
     def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
-        model = self.model_id()
-        # A server that drips bytes forever never trips the SDK's read timeout, so bound the whole reply.
-        deadline = time.monotonic() + max(self.settings.timeout * 4, 120.0)
-        silence_limit = self.settings.timeout
+        watch = self._watch = _Watch(self.settings, self.where)
+        max_chars = max(max_tokens * MAX_CHARS_PER_TOKEN, MIN_REPLY_CHARS)
+        received = 0
+        finished = False
         try:
+            model = self.model_id()
             response = self.client.chat.completions.create(
                 model=model,
                 messages=list(messages),
@@ -102,21 +254,32 @@ class OpenAIModel:
                 temperature=temperature,
                 stream=True,
             )
-            last_content = time.monotonic()
+            watch.last_content = time.monotonic()
             try:
                 for chunk in response:
-                    now = time.monotonic()
-                    if now > deadline or now - last_content > silence_limit:
-                        raise ModelTimeout(f"{self.where} kept sending without finishing the reply.")
                     if not chunk.choices:
                         continue
-                    piece = chunk.choices[0].delta.content
+                    choice = chunk.choices[0]
+                    finished = finished or bool(choice.finish_reason)
+                    piece = choice.delta.content if choice.delta else None
                     if piece:
-                        last_content = now
+                        watch.last_content = time.monotonic()
+                        received += len(piece)
+                        if received > max_chars:
+                            raise ModelError(
+                                f"{self.where} sent a reply far longer than asked for; "
+                                f"Samantha kept the first {received - len(piece):,} characters."
+                            )
                         yield piece
             finally:
                 response.close()
-        except ModelError:
-            raise
+            if not finished:
+                raise ModelUnavailable(f"{self.where} broke off the reply before it finished.")
         except Exception as exc:
-            raise translate_error(exc, self.where) from None
+            error = translate_error(exc, self.where)
+            if received and isinstance(error, ModelUnavailable):
+                error = ModelUnavailable(f"{self.where} broke off the reply before it finished.")
+            raise error from None
+        finally:
+            if self._watch is watch:
+                self._watch = None
