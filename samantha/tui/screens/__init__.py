@@ -1,0 +1,1 @@
+"""Screens of the terminal app: the chat, and the panels and dialogs opened from it."""

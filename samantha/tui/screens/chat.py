@@ -1,0 +1,687 @@
+"""The chat screen: conversation, sidebar, message box, status bar.
+
+Workers (threads) talk to the core and post the nested messages below; `@on` handlers change widgets.
+A turn's pieces are batched in the worker and posted every FLUSH_SECONDS, so a fast model does not
+redraw the Markdown per token.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown
+
+from samantha.textsafe import terminal_safe
+from samantha.tui import services
+from samantha.tui.screens.dialogs import ConfirmScreen, RenameScreen
+from samantha.tui.screens.panels import ContextScreen, SourcesScreen, TextPanel
+from samantha.tui.widgets.chat_view import ChatView, MessageBubble
+from samantha.tui.widgets.prompt import PromptInput
+from samantha.tui.widgets.sidebar import Sidebar
+from samantha.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from samantha.chat import Companion, TurnResult
+    from samantha.context import ContextPlan
+    from samantha.models import Conversation
+    from samantha.models import Message as StoredMessage
+
+#: Seconds between two screen updates of a streaming reply.
+FLUSH_SECONDS = 0.05
+
+GREETING_NEW = (
+    "Hi, I'm Samantha. I'm here to talk — about your day, about anything, or about the film *Her*; "
+    "ask me about it and I'll show you what the reviews say. Type a message and press Enter."
+)
+GREETING_BACK = (
+    "Welcome back. It's good to hear from you again. Last time we talked about “{title}”; "
+    "pick it on the left to carry on, or just start typing."
+)
+
+SLASH_HELP = """\
+/new          start a new conversation
+/forget       open what I remember about you (/forget all: forget everything I remember)
+/reset        delete this conversation, after asking
+/export       export conversations and memories to a JSON file
+/incognito    turn incognito on or off (nothing is written while on)
+/sources      the review passages the last reply cited
+/context      what the last turn sent to the model, with token counts
+/model        which model I run on, and how to switch
+/help         this help"""
+
+
+class ChatScreen(Screen[None]):
+    """Where the conversation happens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop", id="stop"),
+        Binding("ctrl+n", "new_conversation", "New", id="new_conversation"),
+        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
+        Binding("ctrl+y", "copy", "Copy", id="copy"),
+        Binding("f3", "sources", "Sources", id="sources"),
+        Binding("f4", "context", "Context", id="context"),
+        Binding("f5", "memories", "Memories", id="memories"),
+        Binding("f6", "incognito", "Incognito", id="incognito"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="toggle_sidebar", show=False),
+        Binding("ctrl+f", "find", "Find conversation", id="find", show=False),
+        Binding("f2", "rename", "Rename conversation", id="rename", show=False),
+        Binding("f8", "delete", "Delete conversation", id="delete", show=False),
+        Binding("ctrl+l", "focus_prompt", "Message box", id="focus_prompt", show=False),
+    ]
+
+    # Messages posted by this screen's workers.
+
+    @dataclass
+    class ReplyChunk(Message):
+        text: str
+
+    @dataclass
+    class ReplyDone(Message):
+        result: TurnResult
+        context: ContextPlan | None
+
+    @dataclass
+    class ReplyFailed(Message):
+        message: str
+        retryable: bool
+        result: TurnResult | None
+
+    @dataclass
+    class ConversationStarted(Message):
+        conversation_id: str
+
+    @dataclass
+    class ConversationsLoaded(Message):
+        conversations: list[Conversation]
+        append: bool
+        more: bool
+
+    @dataclass
+    class HistoryLoaded(Message):
+        conversation_id: str
+        messages: list[StoredMessage]
+
+    @dataclass
+    class Greeting(Message):
+        text: str
+
+    @dataclass
+    class Changed(Message):
+        """A conversation was renamed or deleted; `note` is told to the user."""
+
+        note: str
+        deleted: str | None = None
+
+    @dataclass
+    class IncognitoWanted(Message):
+        """Ask the app to switch incognito (it rebuilds the core)."""
+
+        on: bool
+
+    @dataclass
+    class Pending:
+        """A message the user sent before the core was ready."""
+
+        text: str
+        ids: list[str] = field(default_factory=list)
+
+    def __init__(self, *, incognito: bool = False) -> None:
+        super().__init__(id="chat-screen")
+        self.companion: Companion | None = None
+        self.incognito = incognito
+        self.conversation_id: str | None = None
+        self.streaming = False
+        self.reply: MessageBubble | None = None
+        self.last_context: ContextPlan | None = None
+        self.queued: ChatScreen.Pending | None = None
+        self._stop = threading.Event()
+        self._notice_shown = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield Sidebar()
+            with Vertical(id="main"):
+                yield ChatView(id="chat")
+                yield PromptInput(placeholder="Message Samantha (/help for commands)", id="prompt")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.status.incognito = self.incognito
+        self.prompt.focus()
+
+    # Widgets
+
+    @property
+    def chat(self) -> ChatView:
+        return self.query_one(ChatView)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one("#prompt", PromptInput)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    # The core arriving (built by the app in a worker after the first frame)
+
+    def companion_ready(self, companion: Companion, *, incognito: bool) -> None:
+        self.companion = companion
+        self.incognito = incognito
+        model = companion.model
+        self.status.model_label = f"{model.backend} · {terminal_safe(model.name)}"
+        self.status.budget = model.context_window - companion.settings.max_reply_tokens
+        self.status.incognito = incognito
+        self.status.state = ""
+        notice = model.small_model_notice
+        if notice:
+            self.status.notice = "tiny built-in model (/model for how to switch)"
+            if not self._notice_shown:
+                self._notice_shown = True
+                self.notify(notice, title="About this model", timeout=12)
+        self.load_start(companion)
+        if self.queued is not None:
+            pending, self.queued = self.queued, None
+            self.send(pending.text, replace=pending.ids)
+
+    @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
+    def load_start(self, companion: Companion) -> None:
+        """First page of conversations and the greeting, read after the first frame."""
+        page = services.conversations_page(companion.store, 0, "")
+        self.post_message(self.ConversationsLoaded(page, False, len(page) == services.PAGE_SIZE))
+        if self.conversation_id is None and not self.chat.bubbles():
+            latest = page[0] if page else None
+            text = GREETING_BACK.format(title=latest.title or "our last chat") if latest else GREETING_NEW
+            self.post_message(self.Greeting(text))
+
+    @on(Greeting)
+    def _greet(self, event: Greeting) -> None:
+        if not self.chat.bubbles():
+            self.chat.add("assistant", event.text).add_class("greeting")
+
+    # Sending a message
+
+    @on(Input.Submitted, "#prompt")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value
+        if not text.strip():
+            return
+        if text.startswith("/"):
+            self.prompt.value = ""
+            self.slash(text)
+            return
+        if self.streaming:
+            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
+            return  # the text stays in the box
+        from samantha.chat import validate_message
+        from samantha.errors import UsageError
+
+        try:
+            validate_message(text)
+        except UsageError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.prompt.value = ""
+        if self.companion is None:
+            self.queued = self.Pending(text)
+            self.chat.add("user", text)
+            self.status.state = "waking up…"
+            self.notify("I'm still waking up; your message goes out as soon as I'm ready.")
+            return
+        self.send(text)
+
+    def send(self, text: str, *, replace: list[str] | None = None) -> None:
+        """Start a turn. `replace`: stored message ids this turn replaces (regenerate, retry)."""
+        assert self.companion is not None
+        last = self.chat.last()
+        if last is None or last.role != "user" or last.raw != text or last.message_id:
+            self.chat.add("user", text)
+        self.chat.query(".greeting").remove()
+        self.reply = self.chat.add("assistant", "", status="pending")
+        self.streaming = True
+        self.status.state = "writing…"
+        self._stop.clear()
+        self.run_turn(self.companion, self.conversation_id, text, replace or [])
+
+    @work(thread=True, exclusive=True, group="turn", exit_on_error=False)
+    def run_turn(
+        self, companion: Companion, conversation_id: str | None, text: str, replace: list[str]
+    ) -> None:
+        """Iterate the core's Turn and post its pieces in batches."""
+        from samantha.errors import ModelError, SamanthaError
+
+        store = companion.store
+        turn = None
+        try:
+            for message_id in replace:
+                store.delete_message(message_id)
+            if conversation_id is None:
+                conversation_id = companion.new_conversation(services.title_from(text))
+                self.post_message(self.ConversationStarted(conversation_id))
+            turn = companion.turn(conversation_id, text)
+            buffer: list[str] = []
+            last_post = time.monotonic()
+            for piece in turn:
+                buffer.append(piece)
+                if self._stop.is_set():
+                    turn.cancel()
+                    break
+                now = time.monotonic()
+                if now - last_post >= FLUSH_SECONDS:
+                    self.post_message(self.ReplyChunk("".join(buffer)))
+                    buffer.clear()
+                    last_post = now
+            if buffer:
+                self.post_message(self.ReplyChunk("".join(buffer)))
+        except ModelError as exc:
+            self.post_message(self.ReplyFailed(exc.message, exc.retryable, turn.result if turn else None))
+            return
+        except SamanthaError as exc:
+            self.post_message(self.ReplyFailed(exc.message, False, turn.result if turn else None))
+            return
+        except Exception as exc:  # never let the app die on a turn; say what happened
+            message = f"Something unexpected went wrong ({type(exc).__name__}: {exc})."
+            self.post_message(self.ReplyFailed(message, True, turn.result if turn else None))
+            return
+        assert turn.result is not None
+        self.post_message(self.ReplyDone(turn.result, turn.result.context))
+
+    @on(ConversationStarted)
+    def _started(self, event: ConversationStarted) -> None:
+        self.conversation_id = event.conversation_id
+        self.reload_sidebar()
+
+    @on(ReplyChunk)
+    def _chunk(self, event: ReplyChunk) -> None:
+        if self.reply is not None:
+            self.reply.append(event.text)
+
+    @on(ReplyDone)
+    def _done(self, event: ReplyDone) -> None:
+        result = event.result
+        self._mark_user(result)
+        if self.reply is not None:
+            if result.reply is None:  # stopped before a word arrived
+                self.reply.remove()
+            else:
+                self.reply.message_id = result.reply.id
+                self.reply.citations = list(result.citations)
+                self.reply.finish(result.status, citations=bool(result.citations))
+        self._turn_over(event.context)
+        if result.citations:
+            keys = self._key("sources")
+            self.notify(f"This answer cites {len(result.citations)} passage(s); {keys} shows them.")
+        self.reload_sidebar()
+
+    @on(ReplyFailed)
+    def _failed(self, event: ReplyFailed) -> None:
+        result = event.result
+        if result is not None:
+            self._mark_user(result)
+        if self.reply is not None:
+            if result is not None and result.reply is not None:
+                self.reply.message_id = result.reply.id
+                self.reply.finish("interrupted")
+            else:
+                self.reply.remove()
+                user = self.chat.last("user")
+                if user is not None:
+                    user.set_status("error")
+        self._turn_over(result.context if result else None)
+        retry = f" Press {self._key('regenerate')} to try again." if event.retryable else ""
+        self.notify(
+            f"{terminal_safe(event.message)} Your message is saved.{retry}",
+            title="Samantha couldn't answer",
+            severity="error",
+            timeout=15,
+        )
+
+    def _mark_user(self, result: TurnResult) -> None:
+        user = self.chat.last("user")
+        if user is not None:
+            user.message_id = result.user_message.id
+            user.set_status("complete")
+
+    def _turn_over(self, plan: ContextPlan | None) -> None:
+        self.streaming = False
+        self.reply = None
+        self.status.state = ""
+        if plan is not None:
+            self.last_context = plan
+            self.status.used = plan.used
+            self.status.budget = plan.budget
+
+    # Sidebar
+
+    def reload_sidebar(self) -> None:
+        if self.companion is not None:
+            self.load_conversations(self.companion, 0, self.sidebar.query_text, False)
+
+    @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
+    def load_conversations(self, companion: Companion, offset: int, query: str, append: bool) -> None:
+        page = services.conversations_page(companion.store, offset, query)
+        self.post_message(self.ConversationsLoaded(page, append, len(page) == services.PAGE_SIZE))
+
+    @on(ConversationsLoaded)
+    def _conversations(self, event: ConversationsLoaded) -> None:
+        self.sidebar.show(event.conversations, append=event.append, more=event.more)
+        if self.conversation_id:
+            self.sidebar.highlight(self.conversation_id)
+
+    @on(Sidebar.FilterChanged)
+    def _filter(self, event: Sidebar.FilterChanged) -> None:
+        if self.companion is not None:
+            self.load_conversations(self.companion, 0, event.query, False)
+
+    @on(Sidebar.MoreWanted)
+    def _more(self, event: Sidebar.MoreWanted) -> None:
+        if self.companion is not None:
+            self.load_conversations(self.companion, event.offset, event.query, True)
+
+    @on(Sidebar.Opened)
+    def _open(self, event: Sidebar.Opened) -> None:
+        if self.streaming:
+            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
+            return
+        if self.companion is not None:
+            self.load_history(self.companion, event.conversation_id)
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def load_history(self, companion: Companion, conversation_id: str) -> None:
+        messages = services.conversation_messages(companion.store, conversation_id)
+        self.post_message(self.HistoryLoaded(conversation_id, messages))
+
+    @on(HistoryLoaded)
+    def _history(self, event: HistoryLoaded) -> None:
+        from samantha.models import Citation
+
+        self.conversation_id = event.conversation_id
+        self.last_context = None
+        self.chat.remove_children()
+        for message in event.messages:
+            if message.role not in ("user", "assistant"):
+                continue
+            citations = [Citation(**c) for c in message.meta.get("citations", []) if isinstance(c, dict)]
+            status = "complete" if message.status == "pending" else message.status
+            bubble = self.chat.add(message.role, message.content, status=status, citations=bool(citations))
+            bubble.message_id = message.id
+            bubble.citations = citations
+        self.prompt.focus()
+
+    # Actions (each is a binding with an id, a palette command, and some also a slash command)
+
+    def action_stop(self) -> None:
+        """Stop the reply; what arrived is kept and marked interrupted."""
+        if self.streaming:
+            self._stop.set()
+            if self.reply is not None:
+                self.reply.set_status("stopping")
+        elif self.focused is not self.prompt:
+            self.prompt.focus()
+
+    def action_new_conversation(self) -> None:
+        if self.streaming:
+            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
+            return
+        self.conversation_id = None
+        self.last_context = None
+        self.chat.remove_children()
+        self.chat.add("assistant", "A fresh page. What's on your mind?").add_class("greeting")
+        self.prompt.focus()
+
+    def action_regenerate(self) -> None:
+        """Answer the last message again (also: try again after an error)."""
+        if self.streaming or self.companion is None:
+            return
+        bubbles = self.chat.bubbles()
+        users = [i for i, b in enumerate(bubbles) if b.role == "user"]
+        if not users:
+            self.notify("There is nothing to answer again yet.")
+            return
+        index = users[-1]
+        user = bubbles[index]
+        after = bubbles[index + 1 :]
+        replace = [b.message_id for b in [user, *after] if b.message_id]
+        for bubble in after:
+            bubble.remove()
+        user.message_id = None
+        user.set_status("complete")
+        self.send(user.raw, replace=replace)
+
+    def action_copy(self) -> None:
+        focused = self.focused
+        bubble = focused if isinstance(focused, MessageBubble) else self.chat.last("assistant")
+        if bubble is None or not bubble.raw:
+            self.notify("There is no message to copy yet.")
+            return
+        self.app.copy_to_clipboard(bubble.raw)
+        who = "your message" if bubble.role == "user" else "Samantha's reply"
+        self.notify(f"Copied {who} ({len(bubble.raw):,} characters).")
+
+    def action_sources(self, n: int | None = None, bubble: MessageBubble | None = None) -> None:
+        bubble = bubble or next((b for b in reversed(self.chat.bubbles()) if b.citations), None)
+        self.app.push_screen(SourcesScreen(bubble.citations if bubble else [], focus_n=n))
+
+    @on(Markdown.LinkClicked)
+    def _link(self, event: Markdown.LinkClicked) -> None:
+        if not event.href.startswith("cite:"):
+            return
+        event.stop()
+        bubble = next((a for a in event.markdown.ancestors if isinstance(a, MessageBubble)), None)
+        self.action_sources(int(event.href[5:]), bubble)
+
+    def action_context(self) -> None:
+        self.app.push_screen(ContextScreen(self.last_context))
+
+    def action_memories(self) -> None:
+        if self.companion is None:
+            self.notify("I'm still waking up.")
+            return
+        from samantha import locations
+        from samantha.tui.screens.memory import MemoryScreen
+
+        self.app.push_screen(MemoryScreen(self.companion.store, locations.home_dir() / "exports"))
+
+    def action_incognito(self) -> None:
+        if self.streaming:
+            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
+            return
+        self.post_message(self.IncognitoWanted(not self.incognito))
+
+    def action_help(self) -> None:
+        keys = "\n".join(
+            f"{self._key(b.id or ''):<14}{b.description}" for b in self.BINDINGS if isinstance(b, Binding)
+        )
+        body = (
+            f"Slash commands\n\n{SLASH_HELP}\n\nKeys\n\n{keys}\n{'ctrl+p':<14}Command palette (every action)"
+        )
+        self.app.push_screen(TextPanel("Help", body, "help-panel"))
+
+    def action_model(self) -> None:
+        if self.companion is None:
+            self.notify("I'm still waking up.")
+            return
+        model = self.companion.model
+        lines = [
+            f"Model: {model.name}",
+            f"Backend: {model.backend}",
+            f"Context window: {model.context_window:,} tokens "
+            f"({self.companion.settings.max_reply_tokens:,} kept for the reply)",
+        ]
+        if model.small_model_notice:
+            lines += ["", model.small_model_notice]
+        else:
+            lines += [
+                "",
+                "Switch with SAMANTHA_BASE_URL / SAMANTHA_MODEL / SAMANTHA_MODEL_PATH (see the README).",
+            ]
+        self.app.push_screen(TextPanel("Model", terminal_safe("\n".join(lines)), "model-panel"))
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar.display = not self.sidebar.display
+
+    def action_find(self) -> None:
+        self.sidebar.display = True
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_prompt(self) -> None:
+        self.prompt.focus()
+
+    def _target(self) -> str | None:
+        """The conversation a rename/delete applies to: the highlighted one in the sidebar when it has
+        focus, else the open one."""
+        if self.sidebar.has_focus_within:
+            return self.sidebar.highlighted_id() or self.conversation_id
+        return self.conversation_id
+
+    def action_rename(self) -> None:
+        target = self._target()
+        if target is None or self.companion is None:
+            self.notify("Pick a conversation first.")
+            return
+        store = self.companion.store
+        conversation = store.get_conversation(target)
+        title = conversation.title if conversation and conversation.title else ""
+
+        def renamed(new_title: str | None) -> None:
+            if new_title:
+                self.change(target, new_title)
+
+        self.app.push_screen(RenameScreen(title), renamed)
+
+    def action_delete(self) -> None:
+        target = self._target()
+        if target is None or self.companion is None:
+            self.notify("Pick a conversation first.")
+            return
+        if self.streaming and target == self.conversation_id:
+            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
+            return
+        conversation = self.companion.store.get_conversation(target)
+        title = (conversation.title if conversation else None) or "this conversation"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change(target, None)
+
+        question = f"Delete “{terminal_safe(title)}” and all its messages? This cannot be undone."
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, group="change", exit_on_error=False)
+    def change(self, conversation_id: str, title: str | None) -> None:
+        """Rename (title given) or delete (title None) a conversation."""
+        assert self.companion is not None
+        store = self.companion.store
+        if title is None:
+            services.reset_conversation(store, conversation_id)
+            self.post_message(self.Changed("Conversation deleted.", deleted=conversation_id))
+        else:
+            store.rename_conversation(conversation_id, title)
+            self.post_message(self.Changed("Conversation renamed."))
+
+    @on(Changed)
+    def _changed(self, event: Changed) -> None:
+        if event.deleted and event.deleted == self.conversation_id:
+            self.action_new_conversation()
+        self.notify(event.note)
+        self.reload_sidebar()
+
+    # Slash commands
+
+    def slash(self, text: str) -> None:
+        command, _, argument = text.strip().partition(" ")
+        argument = argument.strip()
+        simple = {
+            "/new": self.action_new_conversation,
+            "/incognito": self.action_incognito,
+            "/sources": self.action_sources,
+            "/context": self.action_context,
+            "/model": self.action_model,
+            "/help": self.action_help,
+        }
+        if command in simple:
+            simple[command]()
+        elif command == "/forget":
+            if argument == "all":
+                self.forget_all()
+            else:
+                self.action_memories()
+        elif command == "/reset":
+            if self.conversation_id is None:
+                self.notify("This conversation has nothing saved yet.")
+            else:
+                self.action_delete_current()
+        elif command == "/export":
+            self.export()
+        else:
+            self.notify(
+                f"Unknown command {terminal_safe(command)}. Type /help for the list.", severity="warning"
+            )
+
+    def action_delete_current(self) -> None:
+        if self.sidebar.has_focus_within:
+            self.prompt.focus()
+        self.action_delete()
+
+    def action_export(self) -> None:
+        self.export()
+
+    def action_forget_all(self) -> None:
+        self.forget_all()
+
+    def forget_all(self) -> None:
+        if self.companion is None:
+            return
+        store = self.companion.store
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_forget_all(store)
+
+        self.app.push_screen(
+            ConfirmScreen("Forget everything I remember about you?", yes="Forget all"), answered
+        )
+
+    @work(thread=True, group="change", exit_on_error=False)
+    def run_forget_all(self, store: Any) -> None:
+        count = services.forget_all_memories(store)
+        self.post_message(self.Changed(f"Forgot {count} memories." if count else "Nothing left to forget."))
+
+    @work(thread=True, group="change", exit_on_error=False)
+    def export(self) -> None:
+        if self.companion is None:
+            return
+        from samantha import locations
+
+        try:
+            path = services.export_all(self.companion.store, locations.home_dir() / "exports")
+            note = f"Exported to {path}"
+        except Exception as exc:
+            note = f"Could not export: {exc}"
+        self.post_message(self.Changed(note))
+
+    def _key(self, binding_id: str) -> str:
+        """The key currently bound to `binding_id` (after the config keymap)."""
+        keymap: dict[str, str] = dict(getattr(self.app, "_keymap", {}) or {})
+        if binding_id in keymap:
+            return keymap[binding_id]
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                return binding.key
+        return binding_id

@@ -1,0 +1,154 @@
+"""What Samantha remembers about the user, each memory with the message it came from; forget, export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from samantha.textsafe import terminal_safe
+from samantha.tui import services
+from samantha.tui.screens.dialogs import ConfirmScreen
+
+if TYPE_CHECKING:
+    from samantha.store import Store
+
+
+class MemoryScreen(ModalScreen[None]):
+    """The memory panel. Reads and forgets in thread workers; handlers only update the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="memory.close"),
+        Binding("d,delete", "forget", "Forget", id="memory.forget"),
+        Binding("D", "forget_all", "Forget all", id="memory.forget_all"),
+        Binding("e", "export", "Export", id="memory.export"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        items: list[services.MemoryItem]
+
+    @dataclass
+    class Done(Message):
+        note: str
+
+    def __init__(self, store: Store, export_folder: Path) -> None:
+        super().__init__(classes="panel", id="memory-panel")
+        self.store = store
+        self.export_folder = export_folder
+        self.items: list[services.MemoryItem] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="panel-box"):
+            yield Static("What I remember about you", classes="panel-title")
+            yield OptionList(id="memories")
+            with VerticalScroll(id="memory-source"):
+                yield Static("", id="source-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.Loaded(services.list_memories(self.store)))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.items = event.items
+        options = self.query_one("#memories", OptionList)
+        options.clear_options()
+        if not event.items:
+            hint = "" if services.memories_available() else " (memory is not available in this version)"
+            options.add_option(Option(Text(f"Nothing remembered yet{hint}.", style="italic"), disabled=True))
+            self.query_one("#source-text", Static).update("")
+            return
+        options.add_options([Option(Text(terminal_safe(item.text)), id=item.id) for item in event.items])
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionHighlighted, "#memories")
+    def _show_source(self, event: OptionList.OptionHighlighted) -> None:
+        item = self._item(event.option.id)
+        if item is None:
+            return
+        source = Text("From your message: ", style="bold")
+        source.append(terminal_safe(item.source) if item.source else "(source not recorded)")
+        if item.created_at:
+            source.append(f"\n{item.created_at[:16].replace('T', ' ')}", style="dim")
+        self.query_one("#source-text", Static).update(source)
+
+    def _item(self, memory_id: str | None) -> services.MemoryItem | None:
+        return next((item for item in self.items if item.id == memory_id), None)
+
+    def _highlighted(self) -> services.MemoryItem | None:
+        options = self.query_one("#memories", OptionList)
+        if options.highlighted is None:
+            return None
+        return self._item(options.get_option_at_index(options.highlighted).id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_forget(self) -> None:
+        item = self._highlighted()
+        if item is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.forget([item.id])
+
+        self.app.push_screen(ConfirmScreen(f"Forget “{terminal_safe(item.text)}”?", yes="Forget"), answered)
+
+    def action_forget_all(self) -> None:
+        if not self.items:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.forget(None)
+
+        question = f"Forget all {len(self.items)} things I remember about you?"
+        self.app.push_screen(ConfirmScreen(question, yes="Forget all"), answered)
+
+    @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
+    def forget(self, ids: list[str] | None) -> None:
+        try:
+            if ids is None:
+                services.forget_all_memories(self.store)
+                note = "I forgot everything I remembered about you."
+            else:
+                for memory_id in ids:
+                    services.forget_memory(self.store, memory_id)
+                note = "Forgotten."
+        except Exception as exc:  # shown in words; the panel stays open
+            note = f"Could not forget: {exc}"
+        self.post_message(self.Done(note))
+        self.post_message(self.Loaded(services.list_memories(self.store)))
+
+    def action_export(self) -> None:
+        self.export()
+
+    @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
+    def export(self) -> None:
+        try:
+            path = services.export_all(self.store, self.export_folder)
+            note = f"Exported to {path}"
+        except Exception as exc:
+            note = f"Could not export: {exc}"
+        self.post_message(self.Done(note))
+
+    @on(Done)
+    def _done(self, event: Done) -> None:
+        self.notify(terminal_safe(event.note), title="Memory")

@@ -1,0 +1,114 @@
+"""Read-mostly panels opened over the chat: sources, context inspector, help, model."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from samantha.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from samantha.context import ContextPlan
+    from samantha.models import Citation
+
+
+class Panel(ModalScreen[None]):
+    """A panel closes with Esc or q."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close", id="panel.close")]
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class SourcesScreen(Panel):
+    """The passages a film answer cited. Passages from different reviews sit side by side, so a reader
+    sees where the reviews disagree."""
+
+    def __init__(self, citations: list[Citation], focus_n: int | None = None) -> None:
+        super().__init__(classes="panel")
+        self.citations = citations
+        self.focus_n = focus_n
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="panel-box"):
+            yield Static("Sources  (Esc to close)", classes="panel-title")
+            if not self.citations:
+                yield Static("The last reply cites no review passages.", id="no-sources")
+                return
+            by_review: OrderedDict[str, list[Citation]] = OrderedDict()
+            for citation in self.citations:
+                by_review.setdefault(citation.source, []).append(citation)
+            with Horizontal(id="reviews"):
+                for source, cited in by_review.items():
+                    with VerticalScroll(classes="review"):
+                        yield Static(
+                            Text(f"review {terminal_safe(source)}", style="bold"), classes="review-name"
+                        )
+                        for citation in cited:
+                            classes = "passage -focus" if citation.n == self.focus_n else "passage"
+                            body = Text(f"[{citation.n}] ", style="bold")
+                            body.append(terminal_safe(citation.text))
+                            yield Static(body, classes=classes, id=f"passage-{citation.n}")
+
+    def on_mount(self) -> None:
+        if self.focus_n is not None:
+            for widget in self.query(f"#passage-{self.focus_n}"):
+                widget.scroll_visible(animate=False)
+
+
+class ContextScreen(Panel):
+    """Exactly what the last turn sent to the model, part by part, with token counts and the budget."""
+
+    def __init__(self, plan: ContextPlan | None) -> None:
+        super().__init__(classes="panel")
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="panel-box"):
+            yield Static("Context of the last turn  (Esc to close)", classes="panel-title")
+            if self.plan is None:
+                yield Static("Nothing has been sent to the model yet in this session.", id="no-context")
+                return
+            plan = self.plan
+            yield Static(f"{plan.used:,} of {plan.budget:,} tokens used", id="context-total")
+            table: DataTable[str] = DataTable(id="context-parts", cursor_type="row", zebra_stripes=True)
+            table.add_columns("part", "tokens", "share")
+            for part in plan.parts:
+                share = f"{100 * part.tokens / plan.budget:.1f}%" if plan.budget else "-"
+                table.add_row(part.kind, f"{part.tokens:,}", share)
+            yield table
+            with VerticalScroll(id="context-text"):
+                yield Static(self._text(0), id="part-text")
+
+    def _text(self, index: int) -> Text:
+        assert self.plan is not None
+        if not self.plan.parts:
+            return Text("")
+        part = self.plan.parts[index]
+        return Text(terminal_safe(part.text))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one("#part-text", Static).update(self._text(event.cursor_row))
+
+
+class TextPanel(Panel):
+    """A titled page of plain text (help, model details)."""
+
+    def __init__(self, title: str, body: str, panel_id: str) -> None:
+        super().__init__(classes="panel", id=panel_id)
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="panel-box"):
+            yield Static(f"{self.title_text}  (Esc to close)", classes="panel-title")
+            with VerticalScroll():
+                yield Static(Text(self.body), classes="panel-body")

@@ -1,0 +1,216 @@
+"""The app's one door to the core: every call into store, memory, export and runtime goes through here.
+
+The memory and export modules are built in parallel with the app, so their functions are looked up
+defensively; if one is renamed, the fix is one line in this file. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from samantha.chat import Companion
+    from samantha.config import Settings
+    from samantha.llm.base import ChatModel
+    from samantha.models import Conversation, Message
+    from samantha.store import Store
+
+#: Conversations loaded into the sidebar at a time.
+PAGE_SIZE = 50
+TITLE_CHARS = 60
+
+
+def title_from(text: str) -> str:
+    """A conversation title from its first message: one line, at most TITLE_CHARS characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+
+def _optional(module: str, *names: str) -> Callable[..., Any] | None:
+    """The first of `names` found in `module`, or None while that module has not landed."""
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return None
+    for name in names:
+        function = getattr(found, name, None)
+        if callable(function):
+            return function
+    return None
+
+
+def build_companion(
+    settings: Settings, *, incognito: bool = False, model: ChatModel | None = None
+) -> Companion:
+    """The Companion the app talks to. Incognito: nothing written to the user's database."""
+    from samantha import runtime
+
+    if incognito:
+        try:
+            return runtime.build_companion(settings, model=model, incognito=True)  # type: ignore[call-arg]
+        except TypeError:
+            # Until the core knows incognito: the same model over a database in memory, dropped on exit.
+            from samantha.store import Store
+
+            return runtime.build_companion(settings, model=model, store=Store.open(None))
+    return runtime.build_companion(settings, model=model)
+
+
+def in_memory_companion(companion: Companion) -> Companion:
+    """The same core (model, settings, retriever) over a database in memory: incognito for tests."""
+    from samantha.chat import Companion
+    from samantha.store import Store
+
+    return Companion(companion.settings, Store.open(None), companion.model, retriever=companion.retriever)
+
+
+# Conversations
+
+
+def conversations_page(
+    store: Store, offset: int = 0, query: str = "", limit: int = PAGE_SIZE
+) -> list[Conversation]:
+    """Newest first; with `query`, only conversations whose title contains it (case-insensitive)."""
+    if not query:
+        return store.list_conversations(limit=limit, offset=offset)
+    search = getattr(store, "search_conversations", None)
+    if callable(search):
+        try:
+            return list(search(query, limit=limit, offset=offset))
+        except TypeError:
+            pass
+    from samantha.models import Conversation
+
+    sql = (
+        "select * from conversations where instr(lower(coalesce(title, '')), lower(?)) > 0 "
+        "order by updated_at desc limit ? offset ?"
+    )
+    return [Conversation(**row) for row in store.db.query(sql, [query, limit, offset])]
+
+
+def conversation_messages(store: Store, conversation_id: str, limit: int = 200) -> list[Message]:
+    return store.recent_messages(conversation_id, limit)
+
+
+def has_history(store: Store) -> bool:
+    return store.latest_conversation() is not None
+
+
+# Memories (issue 4). Each returns a neutral shape so the panel does not depend on the memory module.
+
+
+@dataclass
+class MemoryItem:
+    id: str
+    text: str
+    source: str
+    """The message the memory came from, as the user wrote it (or '' when unknown)."""
+    created_at: str = ""
+
+
+def _field(obj: Any, *names: str, default: Any = "") -> Any:
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def memories_available() -> bool:
+    return _optional("samantha.memories", "list_memories") is not None
+
+
+def list_memories(store: Store) -> list[MemoryItem]:
+    function = _optional("samantha.memories", "list_memories")
+    if function is None:
+        return []
+    items = []
+    for memory in function(store):
+        source = _field(memory, "source_text", "source", "source_message")
+        if not isinstance(source, str):
+            source = _field(source, "content", "text")
+        source_id = _field(memory, "source_message_id", "message_id")
+        if not source and source_id:
+            message = store.get_message(str(source_id))
+            source = message.content if message else ""
+        items.append(
+            MemoryItem(
+                id=str(_field(memory, "id")),
+                text=str(_field(memory, "text", "fact", "content")),
+                source=str(source or ""),
+                created_at=str(_field(memory, "created_at")),
+            )
+        )
+    return items
+
+
+def forget_memory(store: Store, memory_id: str) -> None:
+    function = _optional("samantha.memories", "forget_memory", "delete_memory", "forget")
+    if function is None:
+        raise RuntimeError("Memories are not available in this version.")
+    function(store, memory_id)
+
+
+def forget_all_memories(store: Store) -> int:
+    """Forget every memory; returns how many there were."""
+    function = _optional("samantha.memories", "forget_all", "forget_all_memories", "reset_memories")
+    if function is not None:
+        result = function(store)
+        return int(result) if isinstance(result, int) else 0
+    items = list_memories(store)
+    for item in items:
+        forget_memory(store, item.id)
+    return len(items)
+
+
+def reset_conversation(store: Store, conversation_id: str) -> None:
+    store.delete_conversation(conversation_id)
+
+
+def export_all(store: Store, folder: Path) -> Path:
+    """Export everything (conversations, messages, memories) as JSON into `folder`; returns the file."""
+    import os
+    import time
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / time.strftime("samantha-export-%Y%m%d-%H%M%S.json")
+    function = _optional("samantha.transfer", "export_to_path", "export_file", "export_json")
+    if function is not None:
+        try:
+            function(store, path)
+            return path
+        except TypeError:
+            pass
+    stream = _optional("samantha.transfer", "export_stream", "iter_export", "export")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        if stream is not None:
+            try:
+                stream(store, handle)
+                return path
+            except TypeError:
+                handle.seek(0)
+                handle.truncate()
+        _fallback_export(store, handle)
+    return path
+
+
+def _fallback_export(store: Store, handle: Any) -> None:
+    import json
+
+    conversations = []
+    offset = 0
+    while page := store.list_conversations(limit=500, offset=offset):
+        conversations += page
+        offset += len(page)
+    payload = {
+        "schema": "samantha-app-export/1",
+        "conversations": [c.model_dump() for c in conversations],
+        "messages": [m.model_dump() for c in conversations for m in store.recent_messages(c.id, 1_000_000)],
+        "memories": [item.__dict__ for item in list_memories(store)],
+    }
+    json.dump(payload, handle, ensure_ascii=False, indent=1)

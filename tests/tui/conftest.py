@@ -1,0 +1,57 @@
+"""Fixtures for the app's tests. Every app here talks to the scripted fake model (no real model, no
+network) over a store in the test's temporary SAMANTHA_HOME."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from samantha.chat import Companion
+from samantha.config import Settings
+from samantha.tui import make_app
+from samantha.tui.app import SamanthaApp
+
+
+@pytest.fixture
+def make(settings: Settings, companion: Companion) -> Callable[..., SamanthaApp]:
+    """Build the app around the shared scripted companion; keyword options go to `make_app`."""
+
+    def build(**options: Any) -> SamanthaApp:
+        options.setdefault("companion", companion)
+        return make_app(options.pop("settings", settings), **options)
+
+    return build
+
+
+@pytest.fixture
+def ready() -> Callable[..., Any]:
+    return wait_ready
+
+
+@pytest.fixture
+def idle() -> Callable[..., Any]:
+    return wait_idle
+
+
+async def wait_ready(app: SamanthaApp, pilot: Any) -> None:
+    """Wait until the core is attached and the start-up workers are done."""
+    for _ in range(200):
+        if app.companion is not None:
+            break
+        await pilot.pause(0.01)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_idle(app: SamanthaApp, pilot: Any) -> None:
+    """Wait until no turn is streaming and every worker is done."""
+    screen = app.chat_screen
+    for _ in range(500):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not screen.streaming:
+            break
+    await app.workers.wait_for_complete()
+    await pilot.pause()
