@@ -23,13 +23,29 @@ def create_retriever() -> Retriever:
 
 
 def build_companion(
-    settings: Settings, *, model: ChatModel | None = None, store: Store | None = None
+    settings: Settings,
+    *,
+    model: ChatModel | None = None,
+    store: Store | None = None,
+    incognito: bool = False,
 ) -> Companion:
-    store = store or open_store(settings)
+    """The Companion for these settings.
+
+    Incognito (`incognito=True` or the `incognito` setting) writes nothing at all: the conversation,
+    its memories and summaries go to a database in memory, while recall still reads earlier
+    conversations from the real database (`store`, or the file opened read-only).
+    """
+    if incognito or settings.incognito:
+        archive = store if store is not None else Store.open_readonly(locations.database_path())
+        store = Store.open(None)
+        recall = Recall(store, archive=archive)
+    else:
+        store = store or open_store(settings)
+        recall = Recall(store)
     return Companion(
         settings,
         store,
         model or create_model(settings),
         retriever=create_retriever(),
-        recall=Recall(store),
+        recall=recall,
     )
