@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from samantha.errors import StoreError
-from samantha.store.migrations import migrate
+from samantha.store.migrations import is_current, migrate
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -47,3 +47,22 @@ def open_database(path: Path | None) -> sqlite_utils.Database:
             if side.exists():
                 side.chmod(0o600)
     return db
+
+
+def open_readonly(path: Path) -> sqlite_utils.Database | None:
+    """Open the database at `path` for reading only, never writing a byte to it (incognito recall).
+
+    Returns None when there is no database yet, or it needs a migration (which would be a write).
+    """
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        if is_current(db):
+            return db
+        conn.close()
+    except sqlite3.Error:
+        pass
+    return None

@@ -37,9 +37,23 @@ def migrate(db: sqlite_utils.Database) -> None:
     for fn in MIGRATIONS:
         if fn.__name__ in applied:
             continue
-        with db.conn:
+        # An explicit BEGIN: Python's sqlite3 would run CREATE statements outside any transaction.
+        db.conn.execute("begin immediate")
+        try:
             fn(db)
             db.table("_migrations").insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat()})
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
+
+
+def is_current(db: sqlite_utils.Database) -> bool:
+    """Whether `db` has run exactly the migrations this Samantha knows."""
+    if "_migrations" not in db.table_names():
+        return False
+    applied = {row[0] for row in db.execute("select name from _migrations").fetchall()}
+    return applied == {fn.__name__ for fn in MIGRATIONS}
 
 
 @migration
@@ -67,3 +81,68 @@ def m001_conversations_and_messages(db: sqlite_utils.Database) -> None:
     )
     db.table("messages").create_index(["conversation_id", "created_at"])
     db.table("conversations").create_index(["updated_at"])
+
+
+#: FTS5 tokenizer for messages and memories. unicode61 splits Korean on spaces like English; a Korean
+#: word carries its particles ("이름은"), so queries use prefix terms ("이름"*) to find it.
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+def _fts_with_triggers(db: sqlite_utils.Database, table: str) -> None:
+    """An external-content FTS5 index over `table.content`, kept in sync by triggers."""
+    fts = f"{table}_fts"
+    db.execute(
+        f"create virtual table {fts} using fts5(content, content='{table}', content_rowid='rowid', "
+        f"tokenize='{FTS_TOKENIZER}')"
+    )
+    db.execute(
+        f"create trigger {table}_ai after insert on {table} begin "
+        f"insert into {fts}(rowid, content) values (new.rowid, new.content); end"
+    )
+    db.execute(
+        f"create trigger {table}_ad after delete on {table} begin "
+        f"insert into {fts}({fts}, rowid, content) values ('delete', old.rowid, old.content); end"
+    )
+    db.execute(
+        f"create trigger {table}_au after update of content on {table} begin "
+        f"insert into {fts}({fts}, rowid, content) values ('delete', old.rowid, old.content); "
+        f"insert into {fts}(rowid, content) values (new.rowid, new.content); end"
+    )
+    db.execute(f"insert into {fts}({fts}) values ('rebuild')")
+
+
+@migration
+def m002_memories_summaries_search(db: sqlite_utils.Database) -> None:
+    # Long-term memories: facts about the user, each tied to the user message it came from (none when
+    # the user added it by hand). Forgetting that message forgets the memory too.
+    db.execute(
+        """create table memories (
+            id text primary key,
+            content text not null,
+            kind text not null default 'fact',
+            source text not null default 'manual',
+            message_id text references messages(id) on delete cascade,
+            conversation_id text references conversations(id) on delete cascade,
+            created_at text not null
+        )"""
+    )
+    db.execute("create index memories_message on memories(message_id)")
+    db.execute("create index memories_conversation on memories(conversation_id)")
+    # Rolling summaries of older turns, with the range of messages each covers.
+    db.execute(
+        """create table summaries (
+            id text primary key,
+            conversation_id text not null references conversations(id) on delete cascade,
+            first_message_id text not null,
+            last_message_id text not null,
+            message_count integer not null,
+            content text not null,
+            method text not null default 'extractive',
+            created_at text not null
+        )"""
+    )
+    db.execute("create index summaries_conversation on summaries(conversation_id, created_at)")
+    # Replies a crash left 'pending' are found without scanning every message.
+    db.execute("create index messages_pending on messages(status) where status = 'pending'")
+    _fts_with_triggers(db, "messages")
+    _fts_with_triggers(db, "memories")

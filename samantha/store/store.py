@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +14,14 @@ from typing import Any
 
 import sqlite_utils
 
+from samantha.errors import StoreError
 from samantha.models import Conversation, Message, MessageStatus, Role
-from samantha.store.database import open_database
+from samantha.store.database import open_database, open_readonly
+from samantha.store.records import Memory, SearchHit, Summary
+from samantha.store.search import query_terms
+
+#: A search term matching more rows than this is too common to rank by BM25 quickly (about 1 µs a row).
+RANK_CAP = 5000
 
 
 def new_id() -> str:
@@ -40,12 +47,37 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | None) -> Store:
-        return cls(open_database(path), path)
+        """Open (creating and migrating) the database; replies a crash left pending become interrupted."""
+        store = cls(open_database(path), path)
+        store.mark_pending_interrupted()
+        return store
+
+    @classmethod
+    def open_readonly(cls, path: Path) -> Store | None:
+        """The database at `path` for reading only (incognito recall), or None if there is none usable."""
+        db = open_readonly(path)
+        return cls(db, path) if db is not None else None
+
+    def mark_pending_interrupted(self) -> int:
+        """Replies left 'pending' (the process died mid-reply) become 'interrupted'; uses a partial index."""
+        with self.transaction():
+            cursor = self.db.execute("update messages set status = 'interrupted' where status = 'pending'")
+        return cursor.rowcount
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        with self.db.conn:
+        """One write transaction, begun at once (so schema changes are inside it too); nests."""
+        conn = self.db.conn
+        if conn.in_transaction:  # the outer transaction commits
             yield self.db
+            return
+        conn.execute("begin immediate")
+        try:
+            yield self.db
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
     def close(self) -> None:
         self.db.conn.close()
@@ -76,6 +108,7 @@ class Store:
             self.db.execute("update conversations set title = ? where id = ?", [title, conversation_id])
 
     def delete_conversation(self, conversation_id: str) -> None:
+        """Delete a conversation with its messages, summaries and the memories that came from it."""
         with self.transaction():
             self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
             self.db.execute("delete from conversations where id = ?", [conversation_id])
@@ -160,3 +193,260 @@ class Store:
 
     def count_messages(self) -> int:
         return int(self.db.execute("select count(*) from messages").fetchone()[0])
+
+    def messages_between(self, conversation_id: str, first_id: str, last_id: str) -> list[Message]:
+        """Messages of a conversation from `first_id` to `last_id` inclusive, oldest first."""
+        sql = (
+            "select * from messages where conversation_id = ? and created_at between "
+            "(select created_at from messages where id = ?) and "
+            "(select created_at from messages where id = ?) "
+            "order by created_at, rowid"
+        )
+        return [_message(row) for row in self.db.query(sql, [conversation_id, first_id, last_id])]
+
+    # Memories
+
+    def add_memory(
+        self,
+        content: str,
+        *,
+        kind: str = "fact",
+        source: str = "manual",
+        message_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> Memory:
+        memory = Memory(
+            id=new_id(),
+            content=content,
+            kind=kind,
+            source=source,
+            message_id=message_id,
+            conversation_id=conversation_id,
+            created_at=now(),
+        )
+        with self.transaction():
+            self.db.table("memories").insert(memory.model_dump())
+        return memory
+
+    def get_memory(self, memory_id: str) -> Memory | None:
+        rows = list(self.db.query("select * from memories where id = ?", [memory_id]))
+        return Memory(**rows[0]) if rows else None
+
+    def find_memory(self, content: str) -> Memory | None:
+        """A memory with exactly this content (ignoring case), to avoid remembering a fact twice."""
+        rows = list(
+            self.db.query("select * from memories where lower(content) = lower(?) limit 1", [content])
+        )
+        return Memory(**rows[0]) if rows else None
+
+    def list_memories(self, limit: int | None = None) -> list[Memory]:
+        """Memories, newest first."""
+        sql = "select * from memories order by created_at desc, rowid desc"
+        params: list[Any] = []
+        if limit is not None:
+            sql += " limit ?"
+            params.append(limit)
+        return [Memory(**row) for row in self.db.query(sql, params)]
+
+    def delete_memory(self, memory_id: str) -> bool:
+        with self.transaction():
+            cursor = self.db.execute("delete from memories where id = ?", [memory_id])
+        return cursor.rowcount > 0
+
+    def delete_memories(self, memory_ids: list[str] | None = None) -> int:
+        """Delete these memories, or all of them when `memory_ids` is None."""
+        with self.transaction():
+            if memory_ids is None:
+                cursor = self.db.execute("delete from memories")
+            else:
+                total = 0
+                for memory_id in memory_ids:
+                    total += self.db.execute("delete from memories where id = ?", [memory_id]).rowcount
+                return total
+        return cursor.rowcount
+
+    def count_memories(self) -> int:
+        return int(self.db.execute("select count(*) from memories").fetchone()[0])
+
+    # Summaries
+
+    def add_summary(
+        self,
+        conversation_id: str,
+        first_message_id: str,
+        last_message_id: str,
+        message_count: int,
+        content: str,
+        method: str = "extractive",
+    ) -> Summary:
+        summary = Summary(
+            id=new_id(),
+            conversation_id=conversation_id,
+            first_message_id=first_message_id,
+            last_message_id=last_message_id,
+            message_count=message_count,
+            content=content,
+            method=method,
+            created_at=now(),
+        )
+        with self.transaction():
+            self.db.table("summaries").insert(summary.model_dump())
+        return summary
+
+    def latest_summary(self, conversation_id: str) -> Summary | None:
+        sql = "select * from summaries where conversation_id = ? order by created_at desc, rowid desc limit 1"
+        rows = list(self.db.query(sql, [conversation_id]))
+        return Summary(**rows[0]) if rows else None
+
+    def list_summaries(self, conversation_id: str | None = None) -> list[Summary]:
+        if conversation_id is None:
+            rows = self.db.query("select * from summaries order by created_at, rowid")
+        else:
+            sql = "select * from summaries where conversation_id = ? order by created_at, rowid"
+            rows = self.db.query(sql, [conversation_id])
+        return [Summary(**row) for row in rows]
+
+    def count_summaries(self) -> int:
+        return int(self.db.execute("select count(*) from summaries").fetchone()[0])
+
+    # Search
+
+    def _count_upto(self, table: str, match: str, cap: int) -> int:
+        sql = f"select count(*) from (select rowid from {table}_fts where {table}_fts match ? limit ?)"
+        return int(self.db.execute(sql, [match, cap + 1]).fetchone()[0])
+
+    def _plan(self, table: str, text: str, any_term: bool) -> tuple[str, bool] | None:
+        """The FTS5 expression for `text` and whether to rank it by BM25 (else newest first)."""
+        terms = query_terms(text)
+        if not terms:
+            return None
+        counts = {term: self._count_upto(table, term, RANK_CAP) for term in terms}
+        present = [term for term in terms if counts[term]]
+        if not present:
+            return None
+        if any_term:
+            rare = [term for term in present if counts[term] <= RANK_CAP]
+            if rare and sum(counts[term] for term in rare) <= 2 * RANK_CAP:
+                return " OR ".join(rare), True
+            if rare:
+                return " OR ".join(sorted(rare, key=counts.__getitem__)[:2]), True
+            match = " AND ".join(present)
+        else:
+            if len(present) < len(terms):
+                return None  # every term must match
+            match = " AND ".join(terms)
+        return match, self._count_upto(table, match, RANK_CAP) <= RANK_CAP
+
+    def search_messages(
+        self,
+        text: str,
+        *,
+        limit: int = 20,
+        exclude_conversation: str | None = None,
+        any_term: bool = False,
+    ) -> list[SearchHit]:
+        """Messages matching `text` (every word, or any with `any_term`), best first.
+
+        Korean words match with their particles ("이름" finds "이름은"). Very common words are ranked
+        newest first instead of by BM25, so a search stays fast on a million messages.
+        """
+        plan = self._plan("messages", text, any_term)
+        if plan is None:
+            return []
+        match, ranked = plan
+        order = "rank" if ranked else "rowid desc"
+        want = limit * 4 if exclude_conversation else limit
+        sql = (
+            "select m.id, m.conversation_id, m.role, m.content, m.created_at, m.status, f.score "
+            "from (select rowid, rank as score from messages_fts where messages_fts match ? "
+            f"order by {order} limit ?) f join messages m on m.rowid = f.rowid"
+        )
+        hits = []
+        for row in self.db.query(sql, [match, want]):
+            if row["conversation_id"] == exclude_conversation or row["status"] == "pending":
+                continue
+            hits.append(
+                SearchHit(
+                    kind="message",
+                    id=row["id"],
+                    content=row["content"],
+                    created_at=row["created_at"],
+                    conversation_id=row["conversation_id"],
+                    role=row["role"],
+                    score=-float(row["score"]) if ranked else 0.0,
+                )
+            )
+        if ranked:
+            hits.sort(key=lambda hit: -hit.score)
+        return hits[:limit]
+
+    def search_memories(self, text: str, *, limit: int = 20, any_term: bool = False) -> list[SearchHit]:
+        """Memories matching `text`, best first."""
+        plan = self._plan("memories", text, any_term)
+        if plan is None:
+            return []
+        match, ranked = plan
+        order = "rank" if ranked else "rowid desc"
+        sql = (
+            "select m.id, m.content, m.created_at, m.conversation_id, f.score from "
+            f"(select rowid, rank as score from memories_fts where memories_fts match ? order by {order} "
+            "limit ?) f join memories m on m.rowid = f.rowid"
+        )
+        return [
+            SearchHit(
+                kind="memory",
+                id=row["id"],
+                content=row["content"],
+                created_at=row["created_at"],
+                conversation_id=row["conversation_id"],
+                score=-float(row["score"]) if ranked else 0.0,
+            )
+            for row in self.db.query(sql, [match, limit])
+        ]
+
+    # Whole database
+
+    def size_bytes(self) -> int:
+        """Bytes on disk: the database file and its write-ahead log."""
+        if self.path is None:
+            page_size = self.db.execute("pragma page_size").fetchone()[0]
+            return int(self.db.execute("pragma page_count").fetchone()[0]) * int(page_size)
+        total = 0
+        for suffix in ("", "-wal"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                total += side.stat().st_size
+        return total
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "conversations": self.count_conversations(),
+            "messages": self.count_messages(),
+            "memories": self.count_memories(),
+            "summaries": self.count_summaries(),
+            "bytes": self.size_bytes(),
+        }
+
+    def reset_all(self) -> None:
+        """Delete everything, leaving an empty, working database (schema, indexes and triggers kept).
+
+        The search triggers are set aside while the tables are emptied, so clearing a million messages
+        takes seconds, not minutes; the search indexes are emptied at once instead.
+        """
+        sql = "select name, sql from sqlite_master where type = 'trigger' and tbl_name in (?, ?)"
+        triggers = self.db.execute(sql, ["messages", "memories"]).fetchall()
+        try:
+            with self.transaction():
+                for name, _ in triggers:
+                    self.db.execute(f"drop trigger {name}")
+                for table in ("summaries", "memories", "messages", "conversations"):
+                    self.db.execute(f"delete from {table}")
+                for table in ("messages", "memories"):
+                    self.db.execute(f"insert into {table}_fts({table}_fts) values ('delete-all')")
+                for _, sql in triggers:
+                    self.db.execute(sql)
+        except sqlite3.Error as exc:
+            raise StoreError(f"The database could not be reset: {exc}.") from None
+        if self.path is not None:
+            self.db.execute("vacuum")
+            self.db.execute("pragma wal_checkpoint(truncate)")
