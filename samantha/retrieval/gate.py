@@ -1,0 +1,59 @@
+"""Deciding whether a chat message is about the film, so ordinary chat gets no review passages.
+
+Retrieval always returns *something*; the gate asks whether the message names the film or its people,
+or asks about a film topic, and whether the best passage really matches. "How are you?" and "I had a
+rough day" pass none of these; "Who directed Her?" and "허 러닝타임이 몇 분이야?" pass easily.
+"Samantha" alone is not enough: it is also the companion's own name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from samantha.retrieval.hybrid import QueryAnalysis, Scored
+
+#: Words that name the film itself. "Her" counts when capitalised mid-sentence or quoted.
+FILM_WORDS = re.compile(
+    r"(?i:\b(?:film|movie|films|movies|cinema|spike jonze)\b|영화|['\"<«“‘]her\b)"
+    r"|(?<=[a-z,] )Her\b|\bHER\b|(?<![가-힣])허(?![가-힣])"
+    r"|(?<![A-Za-z])her(?=[은는을를의이가에도]|\s*(?:감독|러닝타임|줄거리|결말))",
+)
+QUESTION = re.compile(
+    r"\?|？|(?i:^\s*(?:who|what|when|where|why|how|which|is|are|does|did|was|were|can|tell me|explain)\b)"
+    r"|(?:누구|누가|무엇|뭐|뭔|언제|어디|왜|어떻|어떤|어땠|몇|얼마|알려|인가|인지|나요|니까|까요|했어|해요|야\s*$|\?)"
+)
+SECOND_PERSON = re.compile(r"(?i:\byou\b|\byour\b|\byou're\b)|너는|너의|넌|네가|당신")
+#: The best passage's semantic similarity needed when only weak signals are present.
+WEAK_SIGNAL_SEMANTIC = 0.42
+STRONG_SEMANTIC = 0.55
+OWN_NAME_FORMS = {"Samantha", "사만다", "사만사"}
+#: "Samantha, ..." at the start of a message speaks to the companion, not about the film's character.
+VOCATIVE = re.compile(r"^\s*(?:hey\s+|hi\s+|안녕\s*,?\s*)?(?i:samantha|사만다|사만사)\s*(?:[,!.]|야|아)")
+
+
+def _is_own_name(entry_forms: list[str]) -> bool:
+    return any(f in OWN_NAME_FORMS for f in entry_forms)
+
+
+def about_the_film(analysis: QueryAnalysis, top: Scored) -> bool:
+    """Whether the message asks about the film (and the reviews should be consulted)."""
+    text = analysis.text
+    question = bool(QUESTION.search(text))
+    if FILM_WORDS.search(text):
+        return True
+    matches = analysis.matches
+    if VOCATIVE.search(text):
+        matches = [m for m in matches if not _is_own_name(m.entry.forms)]
+    kinds = {m.entry.kind for m in matches if not _is_own_name(m.entry.forms)}
+    named = [m for m in matches if m.entry.kind in ("person", "character")]
+    if any(not _is_own_name(m.entry.forms) for m in named):
+        return question or top.semantic >= WEAK_SIGNAL_SEMANTIC
+    if "topic" in kinds and question:
+        return True
+    if kinds & {"film", "cast"} and question and (not SECOND_PERSON.search(text) or top.semantic >= 0.4):
+        return True  # composers, budgets, awards: film questions even without the film's name
+    if named and question and kinds & {"fact", "cast"}:
+        return top.semantic >= WEAK_SIGNAL_SEMANTIC or top.concepts >= 0.5
+    return question and top.semantic >= STRONG_SEMANTIC and top.concepts > 0

