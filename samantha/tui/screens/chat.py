@@ -66,7 +66,7 @@ class ChatScreen(Screen[None]):
         Binding("escape", "stop", "Stop", id="stop"),
         Binding("ctrl+n", "new_conversation", "New", id="new_conversation"),
         Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
-        Binding("ctrl+y", "copy", "Copy", id="copy"),
+        Binding("ctrl+y", "copy", "Copy", id="copy", show=False),
         Binding("f3", "sources", "Sources", id="sources"),
         Binding("f4", "context", "Context", id="context"),
         Binding("f5", "memories", "Memories", id="memories"),
@@ -197,7 +197,7 @@ class ChatScreen(Screen[None]):
         self.load_start(companion)
         if self.queued is not None:
             pending, self.queued = self.queued, None
-            self.send(pending.text, replace=pending.ids)
+            self.send(pending.text, replace=pending.ids, shown=True)
 
     @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
     def load_start(self, companion: Companion) -> None:
@@ -246,11 +246,15 @@ class ChatScreen(Screen[None]):
             return
         self.send(text)
 
-    def send(self, text: str, *, replace: list[str] | None = None) -> None:
-        """Start a turn. `replace`: stored message ids this turn replaces (regenerate, retry)."""
+    def send(self, text: str, *, replace: list[str] | None = None, shown: bool = False) -> None:
+        """Start a turn.
+
+        Args:
+            replace: stored message ids this turn replaces (regenerate, retry).
+            shown: the user's bubble is already on screen (queued, regenerated).
+        """
         assert self.companion is not None
-        last = self.chat.last()
-        if last is None or last.role != "user" or last.raw != text or last.message_id:
+        if not shown:
             self.chat.add("user", text)
         self.chat.query(".greeting").remove()
         self.reply = self.chat.add("assistant", "", status="pending")
@@ -263,11 +267,13 @@ class ChatScreen(Screen[None]):
     def run_turn(
         self, companion: Companion, conversation_id: str | None, text: str, replace: list[str]
     ) -> None:
-        """Iterate the core's Turn and post its pieces in batches."""
+        """Iterate the core's Turn and post its pieces in batches, then how it ended."""
         from samantha.errors import ModelError, SamanthaError
 
         store = companion.store
         turn = None
+        buffer: list[str] = []
+        failure: ChatScreen.ReplyFailed | None = None
         try:
             for message_id in replace:
                 store.delete_message(message_id)
@@ -275,7 +281,6 @@ class ChatScreen(Screen[None]):
                 conversation_id = companion.new_conversation(services.title_from(text))
                 self.post_message(self.ConversationStarted(conversation_id))
             turn = companion.turn(conversation_id, text)
-            buffer: list[str] = []
             last_post = time.monotonic()
             for piece in turn:
                 buffer.append(piece)
@@ -287,20 +292,23 @@ class ChatScreen(Screen[None]):
                     self.post_message(self.ReplyChunk("".join(buffer)))
                     buffer.clear()
                     last_post = now
-            if buffer:
-                self.post_message(self.ReplyChunk("".join(buffer)))
         except ModelError as exc:
-            self.post_message(self.ReplyFailed(exc.message, exc.retryable, turn.result if turn else None))
-            return
+            failure = self.ReplyFailed(exc.message, exc.retryable, None)
         except SamanthaError as exc:
-            self.post_message(self.ReplyFailed(exc.message, False, turn.result if turn else None))
-            return
+            failure = self.ReplyFailed(exc.message, False, None)
         except Exception as exc:  # never let the app die on a turn; say what happened
-            message = f"Something unexpected went wrong ({type(exc).__name__}: {exc})."
-            self.post_message(self.ReplyFailed(message, True, turn.result if turn else None))
-            return
-        assert turn.result is not None
-        self.post_message(self.ReplyDone(turn.result, turn.result.context))
+            failure = self.ReplyFailed(
+                f"Something unexpected went wrong ({type(exc).__name__}: {exc}).", True, None
+            )
+        if buffer:
+            self.post_message(self.ReplyChunk("".join(buffer)))
+        result = turn.result if turn is not None else None
+        if failure is not None:
+            failure.result = result
+            self.post_message(failure)
+        else:
+            assert result is not None
+            self.post_message(self.ReplyDone(result, result.context))
 
     @on(ConversationStarted)
     def _started(self, event: ConversationStarted) -> None:
@@ -462,7 +470,7 @@ class ChatScreen(Screen[None]):
             bubble.remove()
         user.message_id = None
         user.set_status("complete")
-        self.send(user.raw, replace=replace)
+        self.send(user.raw, replace=replace, shown=True)
 
     def action_copy(self) -> None:
         focused = self.focused

@@ -15,6 +15,7 @@ class PromptInput(Input):
     def _on_paste(self, event: events.Paste) -> None:
         text = event.text
         event.stop()
+        event.prevent_default()  # Input's own paste handler would insert the text a second time
         if not text:
             return
         if len(text) > PASTE_LIMIT:
