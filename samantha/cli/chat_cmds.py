@@ -20,10 +20,10 @@ def title_from(text: str) -> str:
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
 
 
-def make_companion() -> Companion:
+def make_companion(*, incognito: bool = False) -> Companion:
     from samantha.runtime import build_companion
 
-    return build_companion(load_settings())
+    return build_companion(load_settings(), incognito=incognito)
 
 
 def pick_conversation(
@@ -57,12 +57,21 @@ def result_json(result: TurnResult, model_name: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of streaming text.")
 @click.option("--conversation", "conversation_id", metavar="ID", help="Add the turn to this conversation.")
 @click.option("-c", "--continue", "continue_latest", is_flag=True, help="Continue the latest conversation.")
-def ask(question: str, as_json: bool, conversation_id: str | None, continue_latest: bool) -> None:
+@click.option("--incognito", is_flag=True, help="Write nothing to the database (recall still reads it).")
+@click.pass_context
+def ask(
+    ctx: click.Context,
+    question: str,
+    as_json: bool,
+    conversation_id: str | None,
+    continue_latest: bool,
+    incognito: bool,
+) -> None:
     """Ask Samantha one QUESTION and print her reply as it streams."""
     from samantha.chat import validate_message
 
     validate_message(question)
-    companion = make_companion()
+    companion = make_companion(incognito=incognito or bool((ctx.obj or {}).get("incognito")))
     notice = companion.model.small_model_notice
     if notice and not as_json and sys.stderr.isatty():
         click.echo(notice, err=True)
@@ -105,7 +114,7 @@ def start_chat(*, incognito: bool, plain: bool) -> None:
 
 
 def plain_chat(*, incognito: bool) -> None:
-    companion = make_companion()
+    companion = make_companion(incognito=incognito)
     if companion.model.small_model_notice:
         click.echo(companion.model.small_model_notice)
     click.echo("Samantha is here. Type a message; an empty line or Ctrl-D ends the chat.")
