@@ -46,26 +46,24 @@ def _optional(module: str, *names: str) -> Callable[..., Any] | None:
 def build_companion(
     settings: Settings, *, incognito: bool = False, model: ChatModel | None = None
 ) -> Companion:
-    """The Companion the app talks to. Incognito: nothing written to the user's database."""
+    """The Companion the app talks to. Incognito: nothing is written (the core keeps it in memory)."""
     from samantha import runtime
 
-    if incognito:
-        try:
-            return runtime.build_companion(settings, model=model, incognito=True)  # type: ignore[call-arg]
-        except TypeError:
-            # Until the core knows incognito: the same model over a database in memory, dropped on exit.
-            from samantha.store import Store
-
-            return runtime.build_companion(settings, model=model, store=Store.open(None))
-    return runtime.build_companion(settings, model=model)
+    return runtime.build_companion(settings, model=model, incognito=incognito)
 
 
 def in_memory_companion(companion: Companion) -> Companion:
-    """The same core (model, settings, retriever) over a database in memory: incognito for tests."""
+    """Incognito over a ready core (tests pass one): the same model and retriever, writing to a database in
+    memory, recalling from the real one."""
     from samantha.chat import Companion
+    from samantha.recall import Recall
     from samantha.store import Store
 
-    return Companion(companion.settings, Store.open(None), companion.model, retriever=companion.retriever)
+    scratch = Store.open(None)
+    recall = Recall(scratch, archive=companion.store)
+    return Companion(
+        companion.settings, scratch, companion.model, retriever=companion.retriever, recall=recall
+    )
 
 
 # Conversations
@@ -125,23 +123,19 @@ def memories_available() -> bool:
 
 
 def list_memories(store: Store) -> list[MemoryItem]:
+    """Newest first, each with the text of the message it came from."""
     function = _optional("samantha.memories", "list_memories")
     if function is None:
         return []
     items = []
-    for memory in function(store):
-        source = _field(memory, "source_text", "source", "source_message")
-        if not isinstance(source, str):
-            source = _field(source, "content", "text")
-        source_id = _field(memory, "source_message_id", "message_id")
-        if not source and source_id:
-            message = store.get_message(str(source_id))
-            source = message.content if message else ""
+    for entry in function(store):
+        memory = getattr(entry, "memory", entry)
+        source = getattr(entry, "source", None)
         items.append(
             MemoryItem(
                 id=str(_field(memory, "id")),
-                text=str(_field(memory, "text", "fact", "content")),
-                source=str(source or ""),
+                text=str(_field(memory, "content", "text")),
+                source=str(getattr(source, "content", "") or ""),
                 created_at=str(_field(memory, "created_at")),
             )
         )
