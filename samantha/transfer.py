@@ -1,0 +1,371 @@
+"""Export and import: the user's whole memory as a file they can keep, read, and bring back.
+
+JSON (the lossless format) and JSONL carry every column of conversations, messages, memories and
+summaries verbatim, with a schema version, so export -> reset -> import gives back identical rows.
+Exports stream row by row from one read snapshot (constant memory); files are created 0600.
+An import is one transaction: any problem refuses the whole file with the reason, and the database is
+left exactly as it was. Records already present (same id) are skipped, so importing twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from samantha.errors import ImportRefused, UsageError
+from samantha.store import Store
+
+FORMAT = "samantha-export"
+SCHEMA_VERSION = 1
+Format = Literal["json", "jsonl", "markdown"]
+FORMATS: tuple[Format, ...] = ("json", "jsonl", "markdown")
+
+#: Export schema 1: table -> (columns, required columns), in the order records must be imported.
+TABLES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "conversations": (
+        ("id", "title", "created_at", "updated_at"),
+        frozenset({"id", "created_at", "updated_at"}),
+    ),
+    "messages": (
+        ("id", "conversation_id", "role", "content", "created_at", "model", "tokens", "status", "meta"),
+        frozenset({"id", "conversation_id", "role", "content", "created_at", "status"}),
+    ),
+    "memories": (
+        ("id", "content", "kind", "source", "message_id", "conversation_id", "created_at"),
+        frozenset({"id", "content", "kind", "source", "created_at"}),
+    ),
+    "summaries": (
+        (
+            "id",
+            "conversation_id",
+            "first_message_id",
+            "last_message_id",
+            "message_count",
+            "content",
+            "method",
+            "created_at",
+        ),
+        frozenset(
+            {
+                "id",
+                "conversation_id",
+                "first_message_id",
+                "last_message_id",
+                "message_count",
+                "content",
+                "created_at",
+            }
+        ),
+    ),
+}
+#: JSONL record type -> table.
+RECORD_TYPES = {
+    "conversation": "conversations",
+    "message": "messages",
+    "memory": "memories",
+    "summary": "summaries",
+}
+_INTEGER_COLUMNS = {"tokens", "message_count"}
+_ALLOWED = {("messages", "role"): {"system", "user", "assistant"}}
+_ALLOWED[("messages", "status")] = {"complete", "pending", "interrupted", "error"}
+#: Which columns must name a row that exists (in the file before it, or in the database).
+_REFERENCES = {
+    ("messages", "conversation_id"): "conversations",
+    ("memories", "message_id"): "messages",
+    ("memories", "conversation_id"): "conversations",
+    ("summaries", "conversation_id"): "conversations",
+}
+
+
+# Export
+
+
+@contextmanager
+def _snapshot(store: Store) -> Iterator[sqlite3.Connection]:
+    """A read transaction, so the export is consistent while other processes write."""
+    conn = store.db.conn
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("begin")
+    try:
+        yield conn
+    finally:
+        conn.rollback()
+
+
+def _rows(
+    conn: sqlite3.Connection, table: str, where: str = "", params: Iterable[Any] = ()
+) -> Iterator[dict]:
+    columns = TABLES[table][0]
+    cursor = conn.execute(f"select {', '.join(columns)} from {table} {where} order by rowid", list(params))
+    for values in cursor:
+        yield dict(zip(columns, values, strict=True))
+
+
+def _counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {table: int(conn.execute(f"select count(*) from {table}").fetchone()[0]) for table in TABLES}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def export(store: Store, out: TextIO, fmt: Format = "json") -> dict[str, int]:
+    """Write the whole memory to `out` in `fmt`, streaming; returns the counts written."""
+    if fmt not in FORMATS:
+        raise UsageError(f"Unknown export format {fmt!r}; use json, jsonl or markdown.")
+    with _snapshot(store) as conn:
+        counts = _counts(conn)
+        header = {
+            "format": FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "counts": counts,
+        }
+        if fmt == "json":
+            _export_json(conn, out, header)
+        elif fmt == "jsonl":
+            _export_jsonl(conn, out, header)
+        else:
+            _export_markdown(conn, out, header)
+    return counts
+
+
+def _export_json(conn: sqlite3.Connection, out: TextIO, header: dict[str, Any]) -> None:
+    # One record per line inside the arrays: readable, diffable, and written without holding it all.
+    out.write(_dumps(header)[:-1])
+    for table in TABLES:
+        out.write(f',\n"{table}": [')
+        first = True
+        for row in _rows(conn, table):
+            out.write(("\n" if first else ",\n") + _dumps(row))
+            first = False
+        out.write("\n]")
+    out.write("\n}\n")
+
+
+def _export_jsonl(conn: sqlite3.Connection, out: TextIO, header: dict[str, Any]) -> None:
+    out.write(_dumps({"type": "header", **header}) + "\n")
+    for record_type, table in RECORD_TYPES.items():
+        for row in _rows(conn, table):
+            out.write(_dumps({"type": record_type, **row}) + "\n")
+    out.write(_dumps({"type": "end", "counts": header["counts"]}) + "\n")
+
+
+def _export_markdown(conn: sqlite3.Connection, out: TextIO, header: dict[str, Any]) -> None:
+    counts = header["counts"]
+    out.write(f"# Samantha: everything remembered\n\nExported {header['exported_at']}: ")
+    out.write(", ".join(f"{n} {table}" for table, n in counts.items()) + ".\n")
+    out.write(
+        "Markdown is for reading; use `--format json` for a file `samantha memory import` takes back.\n"
+    )
+    out.write("\n## Memories\n\n")
+    for memory in _rows(conn, "memories"):
+        source = f" (from message {memory['message_id']})" if memory["message_id"] else " (added by hand)"
+        out.write(f"- {memory['created_at'][:10]}: {_inline(memory['content'])}{source}\n")
+    for conversation in _rows(conn, "conversations"):
+        title = _inline(conversation["title"] or "Untitled")
+        out.write(f"\n## {title}\n\n`{conversation['id']}`, started {conversation['created_at'][:16]}\n")
+        for summary in _rows(conn, "summaries", "where conversation_id = ?", [conversation["id"]]):
+            out.write(f"\n> Summary of {summary['message_count']} earlier messages:\n")
+            out.write("".join(f"> {line}\n" for line in summary["content"].splitlines()))
+        messages = conn.execute(
+            "select role, content, created_at, status from messages where conversation_id = ? "
+            "order by created_at, rowid",
+            [conversation["id"]],
+        )
+        for role, content, created_at, status in messages:
+            who = {"user": "You", "assistant": "Samantha"}.get(role, role)
+            note = "" if status == "complete" else f" ({status})"
+            out.write(f"\n**{who}**, {created_at[:16]}{note}\n\n{content}\n")
+
+
+def _inline(text: str) -> str:
+    return " ".join(text.split())
+
+
+def open_private(path: Path) -> TextIO:
+    """Open `path` for writing as UTF-8 text, readable by the user only (0600), even if it existed."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+    except OSError as exc:
+        raise UsageError(f"Cannot write {path}: {exc.strerror}.") from None
+    return io.open(fd, "w", encoding="utf-8", newline="\n")  # noqa: UP020 (an fd, not a path)
+
+
+def export_to_path(store: Store, path: Path, fmt: Format = "json") -> dict[str, int]:
+    """Export to a file created 0600; returns the counts written."""
+    with open_private(path) as out:
+        return export(store, out, fmt)
+
+
+# Import
+
+
+@dataclass
+class ImportReport:
+    added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    skipped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+
+
+def import_file(store: Store, path: Path) -> ImportReport:
+    """Bring back a JSON or JSONL export, all or nothing. Refusals raise `ImportRefused` with the reason."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        raise ImportRefused(f"Import refused: {path} does not exist.") from None
+    except OSError as exc:
+        raise ImportRefused(f"Import refused: cannot read {path}: {exc.strerror}.") from None
+    with handle:
+        first = handle.readline()
+        if not first.strip() and not handle.peek(1):
+            raise ImportRefused(f"Import refused: {path} is empty.")
+        header = _jsonl_header(first)
+        handle.seek(0)
+        importer = _Importer(store, path)
+        try:
+            with store.transaction():
+                if header is not None:
+                    importer.jsonl(handle)
+                else:
+                    importer.json(handle)
+        except sqlite3.Error as exc:
+            raise ImportRefused(
+                f"Import refused: the database rejected the data ({exc}); nothing was changed."
+            ) from None
+        return importer.report
+
+
+def _jsonl_header(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) and value.get("type") == "header" else None
+
+
+def _decode(data: bytes, path: Path, line: int | None = None) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"line {line}" if line is not None else f"byte {exc.start}"
+        raise ImportRefused(f"Import refused: {path} is not UTF-8 text (at {where}).") from None
+
+
+def _check_header(header: Any, path: Path) -> None:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ImportRefused(f'Import refused: {path} is not a Samantha export (no "format": "{FORMAT}").')
+    version = header.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ImportRefused(f"Import refused: {path} has an unknown schema version ({version!r}).")
+    if version > SCHEMA_VERSION:
+        raise ImportRefused(
+            f"Import refused: {path} was written by a newer Samantha (schema version {version}; "
+            f"this one reads up to {SCHEMA_VERSION})."
+        )
+
+
+class _Importer:
+    def __init__(self, store: Store, path: Path) -> None:
+        self.conn = store.db.conn
+        self.path = path
+        self.report = ImportReport()
+        self.seen: dict[str, int] = dict.fromkeys(TABLES, 0)
+
+    def refuse(self, reason: str) -> ImportRefused:
+        return ImportRefused(f"Import refused: {self.path} {reason}; nothing was changed.")
+
+    def json(self, handle: io.BufferedReader) -> None:
+        text = _decode(handle.read(), self.path)
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if exc.pos >= len(text.rstrip()):
+                raise self.refuse("is truncated (it ends in the middle of the data)") from None
+            raise self.refuse(
+                f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
+        _check_header(document, self.path)
+        for table in TABLES:
+            records = document.get(table, [])
+            if not isinstance(records, list):
+                raise self.refuse(f'has "{table}" that is not a list')
+            for n, record in enumerate(records, start=1):
+                self.add(table, record, f"{table} record {n}")
+        self.check_counts(document.get("counts"))
+
+    def jsonl(self, handle: io.BufferedReader) -> None:
+        ended = False
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            if ended:
+                raise self.refuse(f"has data after its end record (line {number})")
+            if not raw.endswith(b"\n"):
+                raise self.refuse(f"is truncated (line {number} is cut off)")
+            try:
+                record = json.loads(_decode(raw, self.path, number))
+            except json.JSONDecodeError as exc:
+                raise self.refuse(f"is not valid JSONL (line {number}: {exc.msg})") from None
+            if not isinstance(record, dict):
+                raise self.refuse(f"has a line that is not a JSON object (line {number})")
+            kind = record.pop("type", None)
+            if number == 1:
+                _check_header(record, self.path)
+            elif kind == "end":
+                self.check_counts(record.get("counts"))
+                ended = True
+            elif kind in RECORD_TYPES:
+                self.add(RECORD_TYPES[kind], record, f"line {number}")
+            else:
+                raise self.refuse(f"has an unknown record type {kind!r} (line {number})")
+        if not ended:
+            raise self.refuse("is truncated (its end record is missing)")
+
+    def check_counts(self, counts: Any) -> None:
+        if counts is None:
+            return
+        if not isinstance(counts, dict) or any(counts.get(t, self.seen[t]) != self.seen[t] for t in TABLES):
+            raise self.refuse(f"is incomplete: it announces {counts} records but holds {self.seen}")
+
+    def add(self, table: str, record: Any, where: str) -> None:
+        columns, required = TABLES[table]
+        if not isinstance(record, dict):
+            raise self.refuse(f"has a {table} entry that is not an object ({where})")
+        missing = required - record.keys()
+        if missing:
+            raise self.refuse(f"has a {table} entry without {', '.join(sorted(missing))} ({where})")
+        unknown = record.keys() - set(columns)
+        if unknown:
+            raise self.refuse(f"has unknown fields {', '.join(sorted(unknown))} ({where})")
+        for column, value in record.items():
+            if value is None and column not in required:
+                continue
+            expected = int if column in _INTEGER_COLUMNS else str
+            if not isinstance(value, expected) or isinstance(value, bool):
+                raise self.refuse(f"has a {column} that is not {expected.__name__} ({where})")
+            allowed = _ALLOWED.get((table, column))
+            if allowed and value not in allowed:
+                raise self.refuse(f"has an unknown {column} {value!r} ({where})")
+            target = _REFERENCES.get((table, column))
+            if target and isinstance(value, str) and not self.exists(target, value):
+                raise self.refuse(f"refers to a missing {target[:-1]} {value!r} ({where})")
+        self.seen[table] += 1
+        names = [c for c in columns if c in record]
+        sql = f"insert or ignore into {table} ({', '.join(names)}) values ({', '.join('?' * len(names))})"
+        added = self.conn.execute(sql, [record[c] for c in names]).rowcount
+        self.report.added[table] += added
+        self.report.skipped[table] += 1 - added
+
+    def exists(self, table: str, row_id: str) -> bool:
+        return self.conn.execute(f"select 1 from {table} where id = ?", [row_id]).fetchone() is not None
