@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from samantha.citations import check_citations
+from samantha.citations import answer_with_model, check_citations, ground_turn, stream_text, verified_addendum
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
 from samantha.errors import ModelError, UsageError
@@ -133,21 +133,33 @@ class Companion:
         pieces: list[str] = []
         status: MessageStatus = "interrupted"
         last_flush = time.monotonic()
+        # Film questions get an answer quoted from the passages; see samantha.citations.
+        grounding = ground_turn(self.retriever, turn.text, plan.passages)
         try:
-            for piece in model.stream(
-                plan.messages,
-                max_tokens=self.settings.max_reply_tokens,
-                temperature=self.settings.temperature,
-            ):
+            if answer_with_model(grounding, model):
+                source = model.stream(
+                    plan.messages,
+                    max_tokens=self.settings.max_reply_tokens,
+                    temperature=self.settings.temperature,
+                )
+            else:
+                assert grounding is not None
+                source = stream_text(grounding.text())
+            for piece in source:
                 pieces.append(piece)
                 yield piece
                 if time.monotonic() - last_flush > FLUSH_SECONDS:
                     store.update_message(reply.id, content="".join(pieces))
                     last_flush = time.monotonic()
+            for piece in verified_addendum(grounding, "".join(pieces), plan.passages):
+                pieces.append(piece)
+                yield piece
             status = "complete"
         finally:
             answer = "".join(pieces)
-            checked = check_citations(answer, plan.passages)
+            checked = check_citations(
+                answer, plan.passages, attribute=grounding is None or grounding.supported
+            )
             if not answer and status != "complete":
                 store.delete_message(reply.id)  # nothing arrived: nothing to keep
                 saved_reply = None

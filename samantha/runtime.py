@@ -17,9 +17,9 @@ def open_store(settings: Settings | None = None) -> Store:
 
 
 def create_retriever() -> Retriever:
-    from samantha.retrieval.simple import SimpleRetriever
+    from samantha.retrieval.hybrid import HybridRetriever
 
-    return SimpleRetriever()
+    return HybridRetriever()
 
 
 def build_companion(

@@ -16,6 +16,7 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from samantha.models import Passage
 from samantha.retrieval import models
 from samantha.retrieval.glossary import Entry, Glossary, Match
 from samantha.retrieval.index import CorpusIndex
+
+if TYPE_CHECKING:
+    from samantha.retrieval.answer import Grounding
 
 #: Longest query accepted, in characters.
 MAX_QUERY_CHARS = 2_000
@@ -59,8 +63,8 @@ class QueryAnalysis:
 
     @property
     def uncovered(self) -> list[Match]:
-        """Glossary concepts the query asks about that no indexed text ever mentions."""
-        return [m for m in self.matches if not m.entry.in_corpus]
+        """Film topics the query asks about that no indexed text ever mentions (composer, budget...)."""
+        return [m for m in self.matches if m.entry.kind == "topic" and not m.entry.in_corpus]
 
 
 @dataclass
@@ -120,7 +124,10 @@ class _Loaded:
     def near(self, i: int, entries: list[Entry], window: int = 14) -> float:
         """1.0 when two different concepts of the query sit within `window` characters in passage `i`
         ("사만다(스칼렛 요한슨)"), else 0.0."""
-        text = self.lower_texts[i]
+        return self.near_text(self.lower_texts[i], entries, window)
+
+    @staticmethod
+    def near_text(text: str, entries: list[Entry], window: int = 14) -> float:
         spots: list[tuple[int, int]] = []
         for k, entry in enumerate(entries):
             for form in entry.forms:
@@ -307,6 +314,12 @@ class HybridRetriever:
         if not ranked or not about_the_film(analysis, ranked[0]):
             return []
         return self.passages(ranked[:k])
+
+    def ground(self, question: str, passages: list[Passage]) -> Grounding:
+        """The answer the passages (numbered from 1 as given) support, quoted, or that they support none."""
+        from samantha.retrieval.answer import ground
+
+        return ground(self, question, passages)
 
     def warm_up(self) -> None:
         """Load the models and the index in the background, so the first question is quick."""

@@ -1,0 +1,299 @@
+"""A grounded answer built from the passages themselves: the sentence that answers, quoted, with its [n].
+
+This is what makes citations trustworthy even with a tiny model that cannot read Korean and never cites:
+the answer is extractive (a quoted review sentence), every number refers to a passage that was given, and
+when nothing retrieved answers the question it says so instead of guessing. Three checks decide support:
+- the question asks about something no review mentions (a glossary topic such as "composer" that never
+  occurs in the corpus);
+- no sentence matches the question well enough;
+- the question wants a kind of answer (an actor for "who plays", a number of minutes for "how long", an
+  age for "how old") that no well-matching sentence contains.
+Where sentences from different reviews give different values (123 vs 125 minutes, 8,316 vs "600여 명",
+"존" vs "테오도르"), the answer shows each with its source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from samantha.models import Passage
+
+if TYPE_CHECKING:
+    from samantha.retrieval.glossary import Entry
+    from samantha.retrieval.hybrid import HybridRetriever, QueryAnalysis
+
+#: A sentence must score at least this to answer anything (similarity plus concept and term overlap).
+MIN_SENTENCE_SCORE = 0.45
+#: Sentences within this share of the best score count as answers too.
+NEAR_BEST = 0.8
+#: Sentences from other reviews within this share of the best are checked for a different value.
+DISAGREE_BEST = 0.6
+HANGUL = re.compile(r"[가-힣]")
+
+#: Answer kinds a question can ask for, and what a sentence must contain to give one.
+ASKS = [
+    ("age", re.compile(r"(?i)\bhow old\b|\bage\b(?! rating)|몇\s*살|나이"), re.compile(r"\d+\s*(?:살|세)")),
+    (
+        "money",
+        re.compile(r"(?i)how much (?:money|did|was)|\bcost\b|얼마나 (?:벌|들)"),
+        re.compile(r"\d[\d,.]*\s*(?:원|달러|\$|억|만)"),
+    ),
+    (
+        "minutes",
+        re.compile(r"(?i)how long|running ?time|runtime|러닝타임|상영\s*시간|몇\s*분"),
+        re.compile(r"\d+\s*분"),
+    ),
+    ("count", re.compile(r"(?i)how many|몇\s*명|얼마나 많은"), re.compile(r"\d[\d,]*\s*(?:여\s*)?명")),
+    (
+        "date",
+        re.compile(r"(?i)^\s*when\b|what year|release date|언제|몇\s*년|개봉일"),
+        re.compile(r"\d{4}(?:[.년\s-]+\d{1,2}(?:[.월\s-]+\d{1,2}일?)?)?"),
+    ),
+]
+WHO = re.compile(
+    r"(?i)^\s*who\b|\bwho (?:is|was|plays|played|voices|directed)\b|\b(?:which|what) (?:actor|actress)\b"
+    r"|누가|누구|어떤 배우|무슨 배우"
+)
+HERO = re.compile(r"주인공|남주")
+CASTING = re.compile(
+    r"(?i)\b(?:plays?|played|voices?|voiced|actor|actress|cast)\b|배우|연기|목소리|역은|역을"
+)
+VALUE = re.compile(r"(\d[\d,]*)\s*(여\s*)?(분|명|살|세)")
+
+
+@dataclass
+class Quote:
+    n: int
+    """The passage's number in the context (1-based)."""
+    source: str
+    sentence: str
+    score: float
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Grounding:
+    supported: bool
+    quotes: list[Quote]
+    disagreement: bool = False
+    reason: str = ""
+    korean: bool = False
+    key: str = ""
+    """The answer in a few words (a name with its other spellings, a number), when one stands out."""
+
+    def text(self) -> str:
+        """The answer to show: the quote(s) with their numbers, or that the reviews don't cover it."""
+        if not self.supported or not self.quotes:
+            if self.korean:
+                return "제가 가진 리뷰에는 그 내용이 나오지 않아요. 지어내지 않을게요."
+            return "The reviews I have don't cover that, so I won't guess."
+        short = {q.source: q.source.split("_")[0] for q in self.quotes}
+        if self.disagreement:
+            head = "리뷰마다 다르게 적혀 있어요:" if self.korean else "The reviews disagree:"
+            lines = [head]
+            for q in self.quotes:
+                lines.append(
+                    f'- {"리뷰" if self.korean else "review"} {short[q.source]}: “{q.sentence}” [{q.n}]'
+                )
+            return "\n".join(lines)
+        best = self.quotes[0]
+        if self.korean:
+            lead = f"리뷰에 따르면 {self.key} [{best.n}]." if self.key else "리뷰에 이렇게 나와요."
+        else:
+            lead = f"According to the reviews: {self.key} [{best.n}]." if self.key else "From the reviews:"
+        lines = [
+            lead,
+            f'“{best.sentence}” ({"리뷰" if self.korean else "review"} {short[best.source]}) [{best.n}]',
+        ]
+        for q in self.quotes[1:2]:
+            lines.append(f'“{q.sentence}” ({"리뷰" if self.korean else "review"} {short[q.source]}) [{q.n}]')
+        return "\n".join(lines)
+
+
+def asked_kind(question: str) -> tuple[str, re.Pattern[str]] | None:
+    for kind, asks, needs in ASKS:
+        if asks.search(question):
+            return kind, needs
+    return None
+
+
+def values_in(sentence: str) -> list[str]:
+    """ "123분", "8316명", "600여명": numbers with their units, commas and spaces removed."""
+    return [
+        f"{m.group(1).replace(',', '')}{(m.group(2) or '').strip()}{m.group(3)}"
+        for m in VALUE.finditer(sentence)
+    ]
+
+
+def ground(retriever: HybridRetriever, question: str, passages: list[Passage]) -> Grounding:
+    """Find the sentences among `passages` (numbered from 1) that answer `question`, and whether any do."""
+    analysis = retriever.analyse(question)
+    korean = bool(HANGUL.search(question))
+    uncovered = analysis.uncovered
+    if uncovered:
+        return Grounding(False, [], reason=f"the reviews never mention {uncovered[0].form}", korean=korean)
+    if not passages:
+        return Grounding(False, [], reason="nothing was retrieved", korean=korean)
+    candidates = score_sentences(retriever, analysis, passages)
+    if not candidates or candidates[0].score < MIN_SENTENCE_SCORE:
+        return Grounding(False, [], reason="no passage answers the question", korean=korean)
+
+    wanted = asked_kind(analysis.text)
+    data = retriever.data()
+    question_entries = {id(m.entry) for m in analysis.matches}
+    person_entries = [e for e in data.glossary.entries if e.kind in ("person", "character") and e.in_corpus]
+
+    def names_in(sentence: str, kinds: tuple[str, ...], exclude: bool = True) -> list[Entry]:
+        found = [
+            (min(sentence.find(f) for f in e.korean if f in sentence), e)
+            for e in person_entries
+            if e.kind in kinds
+            and not (exclude and id(e) in question_entries)
+            and any(f in sentence for f in e.korean)
+        ]
+        return [e for _, e in sorted(found, key=lambda item: item[0])]
+
+    def hero_in(sentence: str) -> Entry | None:
+        """The character a sentence calls the hero: the name closest to "주인공"/"남주"."""
+        spot = HERO.search(sentence)
+        if spot is None:
+            return None
+        best: tuple[int, Entry] | None = None
+        for e in names_in(sentence, ("character",), exclude=False):
+            for f in e.korean:
+                at = sentence.find(f)
+                if (
+                    at >= 0
+                    and f not in ("주인공", "남주")
+                    and (best is None or abs(at - spot.start()) < best[0])
+                ):
+                    best = (abs(at - spot.start()), e)
+        return best[1] if best else None
+
+    def fits(q: Quote) -> bool:
+        if wanted is not None:
+            return bool(wanted[1].search(q.sentence))
+        if WHO.search(analysis.text):
+            if CASTING.search(analysis.text):
+                # "Who plays Amy?": the sentence must name the role and an actor.
+                roles = [m.entry for m in analysis.matches if m.entry.kind == "character"]
+                if roles and not any(f in q.sentence for e in roles for f in e.korean):
+                    return False
+                return bool(names_in(q.sentence, ("person",)))
+            return bool(names_in(q.sentence, ("person", "character")))
+        return True
+
+    fitting = [q for q in candidates if fits(q) and q.score >= MIN_SENTENCE_SCORE]
+    if not fitting:
+        return Grounding(False, [], reason="no passage gives that kind of answer", korean=korean)
+    best = fitting[0]
+
+    # One quote per review, best first; then look for reviews that give a different value.
+    per_source: list[Quote] = []
+    for q in fitting:
+        if q.score >= DISAGREE_BEST * best.score and all(q.source != p.source for p in per_source):
+            per_source.append(q)
+    disagreement = False
+    chosen = [best]
+    if wanted is not None and wanted[0] in ("minutes", "count"):
+        seen = set(best.values)
+        for q in per_source[1:]:
+            if q.values and seen and not (set(q.values) & seen):
+                chosen.append(q)
+                seen |= set(q.values)
+                disagreement = True
+    elif _hero_question(analysis):
+        hero_quotes = [q for q in candidates if q.score >= DISAGREE_BEST * best.score and hero_in(q.sentence)]
+        if hero_quotes:
+            first = hero_quotes[0]
+            chosen = [first]
+            heroes = {id(hero_in(first.sentence))}
+            for q in hero_quotes[1:]:
+                hero = hero_in(q.sentence)
+                if id(hero) not in heroes and all(q.source != c.source for c in chosen):
+                    chosen.append(q)
+                    heroes.add(id(hero))
+                    disagreement = True
+            best = chosen[0]
+
+    key = ""
+    if not disagreement:
+        kinds = ("person",) if CASTING.search(analysis.text) else ("person", "character")
+        names = names_in(best.sentence, kinds) if WHO.search(analysis.text) else []
+        if names and CASTING.search(analysis.text):
+            names = _nearest(best.sentence, names, [m.entry for m in analysis.matches])
+        if names:
+            entry = names[0]
+            english = next((f for f in entry.english if " " in f), entry.english[0] if entry.english else "")
+            here = next((f for f in entry.korean if f in best.sentence), entry.korean[0])
+            key = f"{english} ({here})" if english and not korean else here
+        elif wanted is not None:
+            match = wanted[1].search(best.sentence)
+            key = match.group(0) if match else ""
+        # A second review that says the same thing confirms it.
+        for q in per_source[1:]:
+            if q.score >= NEAR_BEST * best.score and (
+                not key or key.split(" (")[-1].rstrip(")") in q.sentence
+            ):
+                chosen.append(q)
+                break
+    return Grounding(True, chosen, disagreement=disagreement, korean=korean, key=key)
+
+
+def _nearest(sentence: str, names: list[Entry], anchors: list[Entry]) -> list[Entry]:
+    """`names` ordered by distance to the question's own names in the sentence ("사만다(스칼렛 요한슨)")."""
+    spots = [sentence.find(f) for e in anchors for f in e.korean if f in sentence]
+    if not spots:
+        return names
+
+    def distance(entry: Entry) -> int:
+        at = min(sentence.find(f) for f in entry.korean if f in sentence)
+        return min(abs(at - s) for s in spots)
+
+    return sorted(names, key=distance)
+
+
+def _hero_question(analysis: QueryAnalysis) -> bool:
+    """Questions about who the hero is, where review 002's "존" and the others' "테오도르" disagree."""
+    return any(
+        any(f in ("hero", "protagonist", "main character", "주인공", "name", "이름") for f in m.entry.forms)
+        for m in analysis.matches
+    )
+
+
+def score_sentences(
+    retriever: HybridRetriever, analysis: QueryAnalysis, passages: list[Passage]
+) -> list[Quote]:
+    """Every sentence of the given passages, scored against the question, best first."""
+    data = retriever.data()
+    rows = {p.id: i for i, p in enumerate(data.passages)}
+    queries = [analysis.vector] + ([analysis.expanded_vector] if analysis.expanded_vector is not None else [])
+    q = np.stack(queries)
+    concepts = [m.entry for m in analysis.matches if m.entry.in_corpus] + analysis.linked_entries
+    weights = [data.concept_weight(e) for e in concepts]
+    total = sum(weights) or 1.0
+    terms = set(analysis.terms) | set(analysis.expansion_terms)
+    out: list[Quote] = []
+    for n, passage in enumerate(passages, start=1):
+        row = rows.get(passage.id)
+        if row is None:
+            continue
+        for s in np.flatnonzero(data.sentence_passage == row):
+            sentence = data.sentence_texts[s]
+            lowered = sentence.lower()
+            similarity = float((data.sentence_vectors[s] @ q.T).max())
+            covered = sum(
+                w
+                for e, w in zip(concepts, weights, strict=True)
+                if any(f.lower() in lowered for f in e.forms)
+            )
+            overlap = sum(1 for t in terms if t in lowered) / (len(terms) or 1)
+            near = data.near_text(lowered, concepts)
+            score = similarity + 0.5 * covered / total + 0.2 * overlap + 0.2 * near
+            out.append(Quote(n, passage.source, sentence, score, values_in(sentence)))
+    out.sort(key=lambda quote: -quote.score)
+    return out
