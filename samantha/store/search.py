@@ -38,11 +38,13 @@ def _strip_particle(term: str) -> str:
 
 
 def _english_stem(term: str) -> str:
-    """A crude stem for prefix matching: "sisters" -> "sister", "married" -> "marri"."""
+    """A crude stem for prefix matching: "sisters" -> "sister", "marriage" -> "marri"."""
     for suffix in ("ing", "ed", "es", "s"):
         if term.endswith(suffix) and len(term) - len(suffix) >= 3:
-            return term[: -len(suffix)]
-    return term
+            term = term[: -len(suffix)]
+            break
+    # Long words lose a few letters more, so "marriage" also finds "married".
+    return term[: max(5, len(term) - 3)] if len(term) >= 7 else term
 
 
 def query_terms(text: str, limit: int = 12) -> list[str]:
