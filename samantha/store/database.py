@@ -24,7 +24,8 @@ def create_private_file(path: Path) -> None:
 def open_database(path: Path | None) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database at `path`; `None` means in memory."""
     if path is None:
-        db = sqlite_utils.Database(memory=True)
+        # Not bound to the opening thread: the app opens the core in one worker and runs turns in others.
+        db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
     else:
         try:
             create_private_file(path)
