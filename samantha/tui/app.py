@@ -115,14 +115,14 @@ class SamanthaApp(App[None]):
     def action_set_incognito(self, on: bool) -> None:
         """Switch incognito on or off; a new conversation starts either way."""
         self.incognito = on
+        model = self.companion.model if self.companion else None
         screen = self.chat_screen
         screen.action_new_conversation()
-        screen.companion = None
+        screen.companion = self.companion = None
         if self.given_companion is not None:
             companion = services.in_memory_companion(self.given_companion) if on else self.given_companion
             self.post_message(CompanionReady(companion))
         else:
-            model = self.companion.model if self.companion else None
             self.build_core(on, model)
         self.notify("Incognito: nothing is written while this is on." if on else "Incognito is off.")
 

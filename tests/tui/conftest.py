@@ -51,7 +51,7 @@ async def wait_idle(app: SamanthaApp, pilot: Any) -> None:
     for _ in range(500):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not screen.streaming:
+        if not screen.streaming and screen.queued is None:
             break
     await app.workers.wait_for_complete()
     await pilot.pause()

@@ -1,0 +1,260 @@
+"""Pilot tests of the panels and commands: sources, context inspector, memory, incognito, slash commands,
+the command palette and the config keymap. The model is the scripted fake; film passages come from a
+fixed fake retriever."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import DataTable, Markdown
+
+from samantha.chat import Companion
+from samantha.config import load_settings
+from samantha.models import Passage
+from samantha.tui.app import EXTRA_COMMANDS
+from samantha.tui.screens.chat import ChatScreen
+from samantha.tui.screens.dialogs import ConfirmScreen
+from samantha.tui.screens.memory import MemoryScreen
+from samantha.tui.screens.panels import ContextScreen, SourcesScreen, TextPanel
+
+PASSAGES = [
+    Passage(
+        id="a", source="000_review.txt", title="A", text="사만다는 진짜 사랑이다. The film believes in her."
+    ),
+    Passage(id="b", source="003_review.txt", title="B", text="It is only loneliness talking to itself."),
+]
+
+
+class FixedRetriever:
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        return PASSAGES[:k]
+
+    def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
+        return PASSAGES[:k]
+
+
+async def send(pilot, text: str) -> None:
+    pilot.app.chat_screen.prompt.value = text
+    await pilot.press("enter")
+
+
+async def test_sources_open_from_a_citation_and_disagreeing_reviews_sit_side_by_side(
+    make, settings, store, scripted_model, ready, idle
+):
+    scripted_model.enqueue("Some say it is love [1]; others, loneliness [2].")
+    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever()))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "Is Samantha's love real?")
+        await idle(app, pilot)
+        reply = app.chat_screen.chat.bubbles()[-1]
+        assert [c.n for c in reply.citations] == [1, 2]
+        markdown = reply.query_one(Markdown)
+        assert "(cite:2)" in markdown.source
+        markdown.post_message(Markdown.LinkClicked(markdown, "cite:2"))
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen) and app.screen.focus_n == 2
+        reviews = list(app.screen.query(".review"))
+        assert len(reviews) == 2
+        assert reviews[0].region.y == reviews[1].region.y and reviews[0].region.x < reviews[1].region.x
+        assert app.screen.query_one("#passage-2").has_class("-focus")
+        await pilot.press("escape")
+        await pilot.press("f3")
+        assert isinstance(app.screen, SourcesScreen) and len(app.screen.citations) == 2
+
+
+async def test_sources_without_citations_say_so(make, ready):
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "/sources")
+        assert isinstance(app.screen, SourcesScreen)
+        assert app.screen.query_one("#no-sources")
+
+
+async def test_context_inspector_shows_each_part_with_tokens_and_the_budget(
+    make, settings, store, scripted_model, ready, idle
+):
+    scripted_model.enqueue("Here.")
+    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever()))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "Tell me about the film")
+        await idle(app, pilot)
+        plan = app.chat_screen.last_context
+        await pilot.press("f4")
+        assert isinstance(app.screen, ContextScreen)
+        table = app.screen.query_one(DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert [r[0] for r in rows] == [p.kind for p in plan.parts]
+        assert "passages" in [r[0] for r in rows] and "persona" in [r[0] for r in rows]
+        assert [r[1] for r in rows] == [f"{p.tokens:,}" for p in plan.parts]
+        assert f"{plan.used:,} of {plan.budget:,}" in str(app.screen.query_one("#context-total").render())
+        await pilot.press("down")
+        assert str(app.screen.query_one("#part-text").render()).startswith(plan.parts[1].text[:20])
+
+
+async def test_memory_panel_lists_with_source_forgets_one_and_all(make, store, scripted_model, ready, idle):
+    scripted_model.enqueue("Nice to meet you, Mina.", "Noted.")
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "My name is Mina.")
+        await idle(app, pilot)
+        await send(pilot, "I work as a nurse.")
+        await idle(app, pilot)
+        await pilot.press("f5")
+        assert isinstance(app.screen, MemoryScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen
+        assert len(panel.items) >= 2
+        assert {item.source for item in panel.items} >= {"My name is Mina.", "I work as a nurse."}
+        assert "From your message" in str(panel.query_one("#source-text").render())
+        before = len(panel.items)
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(panel.items) == before - 1
+        await pilot.press("D")
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.items == []
+        assert store.count_memories() == 0
+
+
+async def test_export_writes_a_private_json_file(make, store, samantha_home, scripted_model, ready, idle):
+    scripted_model.enqueue("Hi.")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "export me")
+        await idle(app, pilot)
+        await send(pilot, "/export")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        files = list((samantha_home / "exports").glob("*.json"))
+        assert len(files) == 1
+        assert files[0].stat().st_mode & 0o077 == 0
+        assert "export me" in json.dumps(json.loads(files[0].read_text(encoding="utf-8")), ensure_ascii=False)
+        assert any("Exported to" in n.message for n in app._notifications)
+
+
+async def test_incognito_writes_nothing_and_shows_in_the_status_bar(make, store, scripted_model, ready, idle):
+    scripted_model.enqueue("Secret kept.", "Saved this time.")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f6")
+        await ready(app, pilot)
+        status = app.chat_screen.status
+        assert status.incognito and "INCOGNITO" in str(status.render())
+        await send(pilot, "a secret")
+        await idle(app, pilot)
+        assert app.chat_screen.chat.bubbles()[-1].raw == "Secret kept.", [
+            n.message for n in app._notifications
+        ]
+        assert store.count_messages() == 0 and store.count_conversations() == 0
+        await send(pilot, "/incognito")
+        await ready(app, pilot)
+        assert not status.incognito and "INCOGNITO" not in str(status.render())
+        await send(pilot, "not a secret")
+        await idle(app, pilot)
+        assert store.count_messages() == 2
+
+
+async def test_app_started_incognito(make, store, scripted_model, ready, idle):
+    scripted_model.enqueue("ok")
+    app = make(incognito=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        assert app.chat_screen.status.incognito
+        await send(pilot, "hi")
+        await idle(app, pilot)
+        assert store.count_messages() == 0
+
+
+async def test_slash_commands(make, store, scripted_model, ready, idle):
+    scripted_model.enqueue("one")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "/help")
+        assert isinstance(app.screen, TextPanel) and app.screen.id == "help-panel"
+        assert "/incognito" in app.screen.body and "ctrl+r" in app.screen.body
+        await pilot.press("escape")
+        await send(pilot, "/model")
+        assert app.screen.id == "model-panel" and "scripted" in app.screen.body
+        await pilot.press("escape")
+        await send(pilot, "/context")
+        assert isinstance(app.screen, ContextScreen)
+        await pilot.press("escape")
+        await send(pilot, "/forget")
+        assert isinstance(app.screen, MemoryScreen)
+        await pilot.press("escape")
+        await send(pilot, "/bogus")
+        assert any("Unknown command /bogus" in n.message for n in app._notifications)
+        await send(pilot, "hello")
+        await idle(app, pilot)
+        conversation_id = app.chat_screen.conversation_id
+        await send(pilot, "/new")
+        assert app.chat_screen.conversation_id is None
+        assert [b.raw for b in app.chat_screen.chat.bubbles()][-1].startswith("A fresh page")
+        app.chat_screen.conversation_id = conversation_id
+        await send(pilot, "/reset")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.get_conversation(conversation_id) is None
+        assert app.chat_screen.conversation_id is None
+
+
+async def test_forget_all_from_the_message_box(make, store, ready):
+    from samantha.memories import add_memory
+
+    add_memory(store, "likes the sea")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "/forget all")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.count_memories() == 0
+
+
+async def test_command_palette_lists_every_action(make, ready):
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for binding in ChatScreen.BINDINGS:
+            assert binding.description in titles
+        for title, _, action in EXTRA_COMMANDS:
+            assert title in titles
+            assert hasattr(ChatScreen, f"action_{action}")
+        for binding in ChatScreen.BINDINGS:
+            assert hasattr(ChatScreen, f"action_{binding.action}")
+        help_command = next(c for c in app.get_system_commands(app.screen) if c.title == "Help")
+        help_command.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, TextPanel)
+
+
+async def test_keymap_from_config_rebinds_by_id(make, monkeypatch, ready):
+    monkeypatch.setenv("SAMANTHA_UI__KEYMAP", '{"new_conversation": "ctrl+t", "help": "f9"}')
+    app = make(settings=load_settings())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        app.chat_screen.conversation_id = "something"
+        await pilot.press("ctrl+n")
+        assert app.chat_screen.conversation_id == "something"
+        await pilot.press("ctrl+t")
+        assert app.chat_screen.conversation_id is None
+        await pilot.press("f9")
+        assert isinstance(app.screen, TextPanel) and "ctrl+t" in app.screen.body
