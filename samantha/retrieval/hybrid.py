@@ -35,6 +35,11 @@ RRF_K = 60
 #: How many fused candidates the re-ranking step looks at.
 RERANK_DEPTH = 30
 EXPANSION_WEIGHT = 0.6
+#: Re-ranking: semantic similarity (weight 1) plus normalised BM25, the share of the query's glossary
+#: concepts the passage mentions (rarer concepts weigh more), and two of them side by side.
+W_LEXICAL = 0.45
+W_CONCEPTS = 0.35
+W_NEAR = 0.2
 _FTS_TERM = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -290,7 +295,9 @@ class HybridRetriever:
                 fused=float(fused[i]),
             )
             item.why["near"] = near = data.near(int(i), concept_entries + linked_entries)
-            item.final = 0.45 * (lex[i] / lex_max) + 1.0 * float(semantic[i]) + 0.35 * concepts + 0.2 * near
+            item.final = (
+                W_LEXICAL * float(lex[i] / lex_max) + float(semantic[i]) + W_CONCEPTS * concepts + W_NEAR * near
+            )
             scored.append(item)
         scored.sort(key=lambda s: -s.final)
         return scored
