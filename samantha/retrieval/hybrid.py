@@ -295,9 +295,8 @@ class HybridRetriever:
                 fused=float(fused[i]),
             )
             item.why["near"] = near = data.near(int(i), concept_entries + linked_entries)
-            item.final = (
-                W_LEXICAL * float(lex[i] / lex_max) + float(semantic[i]) + W_CONCEPTS * concepts + W_NEAR * near
-            )
+            lexical_share = float(lex[i] / lex_max)
+            item.final = W_LEXICAL * lexical_share + item.semantic + W_CONCEPTS * concepts + W_NEAR * near
             scored.append(item)
         scored.sort(key=lambda s: -s.final)
         return scored
