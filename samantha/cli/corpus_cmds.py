@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from samantha.textsafe import terminal_safe
 
+if TYPE_CHECKING:
+    from samantha.retrieval.hybrid import HybridRetriever
 
-def _retriever():  # type: ignore[no-untyped-def]
+
+def _retriever() -> HybridRetriever:
     from samantha import locations
     from samantha.retrieval.hybrid import HybridRetriever
 

@@ -138,7 +138,10 @@ class CorpusIndex:
             ).fetchall()
         if not todo and not removed and not rebuild:
             return SyncReport([], [], time.perf_counter() - started)
+        # Kiwi takes a second or two to load: let it load on the other core while vectors are computed.
+        warming = models.warm_up_kiwi()
         prepared = [(name, files[name], self._prepare(name, files[name].decode("utf-8"))) for name in todo]
+        warming.join()
         prepared_users = [(s, t, p, self._prepare(s, t)) for s, t, p in users]
         with self.transaction() as conn:
             for name in removed:
@@ -216,7 +219,7 @@ class CorpusIndex:
         vectors = models.encode(chunk_texts + sentence_texts)
         chunk_vectors = vectors[: len(chunk_texts)]
         sentence_vectors = vectors[len(chunk_texts) :]
-        chunk_terms = [" ".join(models.terms(c.text)) for c in document.chunks]
+        chunk_terms = [" ".join(models.terms(c.text)) for c in document.chunks]  # waits for Kiwi
         chunk_grams = [" ".join(models.bigrams(c.text)) for c in document.chunks]
         return _Prepared(document, chunk_vectors, sentence_vectors, chunk_terms, chunk_grams)
 

