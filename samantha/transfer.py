@@ -228,8 +228,6 @@ def import_file(store: Store, path: Path) -> ImportReport:
         raise ImportRefused(f"Import refused: cannot read {path}: {exc.strerror}.") from None
     with handle:
         first = handle.readline()
-        if not first.strip() and not handle.peek(1):
-            raise ImportRefused(f"Import refused: {path} is empty.")
         header = _jsonl_header(first)
         handle.seek(0)
         importer = _Importer(store, path)
@@ -287,6 +285,8 @@ class _Importer:
 
     def json(self, handle: io.BufferedReader) -> None:
         text = _decode(handle.read(), self.path)
+        if not text.strip():
+            raise self.refuse("is empty")
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
