@@ -82,7 +82,9 @@ def clean_lines(text: str) -> tuple[str, str, str, list[str]]:
             body_start = i + 1
             break
     content = [line for line in lines[body_start:] if not is_boilerplate(line)]
-    if not title and content:
+    # The page's first line is its title (a Markdown heading, or a short line); a note that starts
+    # straight with prose keeps it, and is titled by its file name.
+    if content and not title and (content[0].startswith("#") or not content[0].endswith((".", "다", "요"))):
         title = content.pop(0).lstrip("#").strip()
     # Photo captions repeat the line above ("테오도르 시어도어(호아킨 피닉스)"); keep the first.
     deduped: list[str] = []
