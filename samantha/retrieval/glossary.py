@@ -44,7 +44,7 @@ SEED: list[tuple[str, str]] = [
     ("fact", "Korea|Korean|South Korea|한국|국내"),
     ("film", "rating|rated|age rating|certificate|등급|관람|청소년 관람 불가"),
     ("film", "genre|kind of film|type of movie|장르|로맨스|멜로|드라마"),
-    ("cast", "cast|starring|star|stars|actor|actress|played|plays|plays the role|역|주연|출연|배우|연기"),
+    ("cast", "cast|starring|star|stars|actor|actress|played|plays|play|role|part|역|주연|출연|배우|연기"),
     ("cast", "voice|voiced|voices|목소리"),
     ("fact", "year|made|2013|제작|2013년"),
     ("fact", "country|American|미국"),

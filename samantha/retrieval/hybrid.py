@@ -39,7 +39,7 @@ EXPANSION_WEIGHT = 0.6
 #: concepts the passage mentions (rarer concepts weigh more), and two of them side by side.
 W_LEXICAL = 0.45
 W_CONCEPTS = 0.35
-W_NEAR = 0.2
+W_NEAR = 0.6
 _FTS_TERM = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -273,9 +273,10 @@ class HybridRetriever:
 
         head = np.argsort(-fused)[:RERANK_DEPTH]
         lex_max = float(lex.max()) or 1.0
-        concept_entries = [m.entry for m in analysis.matches if m.entry.in_corpus]
-        weights = [data.concept_weight(e) for e in concept_entries]
         linked_entries = analysis.linked_entries
+        # For "who plays X" the role's linked names (the actor) are part of what a good passage mentions.
+        concept_entries = [m.entry for m in analysis.matches if m.entry.in_corpus] + linked_entries
+        weights = [data.concept_weight(e) for e in concept_entries]
         total_weight = sum(weights) or 1.0
         scored = []
         for i in head:
@@ -294,7 +295,7 @@ class HybridRetriever:
                 concepts=concepts,
                 fused=float(fused[i]),
             )
-            item.why["near"] = near = data.near(int(i), concept_entries + linked_entries)
+            item.why["near"] = near = data.near(int(i), concept_entries)
             lexical_share = float(lex[i] / lex_max)
             item.final = W_LEXICAL * lexical_share + item.semantic + W_CONCEPTS * concepts + W_NEAR * near
             scored.append(item)
