@@ -41,6 +41,8 @@ class Ran:
     stdout: str
     stderr: str
     seconds: float
+    ended: float
+    """time.monotonic() when the process had exited (same clock as the test server's `Recorded.at`)."""
 
 
 def run_samantha(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Ran:
@@ -58,7 +60,8 @@ def run_samantha(*args: str, env: dict[str, str] | None = None, timeout: float =
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
-    return Ran(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+    ended = time.monotonic()
+    return Ran(done.returncode, done.stdout, done.stderr, ended - started, ended)
 
 
 def endpoint_env(server: OpenAITestServer, **extra: str) -> dict[str, str]:

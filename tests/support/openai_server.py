@@ -103,6 +103,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived (time.monotonic()), to check the spacing of retries."""
 
     @property
     def json(self) -> Any:
