@@ -86,6 +86,9 @@ def m001_conversations_and_messages(db: sqlite_utils.Database) -> None:
 #: FTS5 tokenizer for messages and memories. unicode61 splits Korean on spaces like English; a Korean
 #: word carries its particles ("이름은"), so queries use prefix terms ("이름"*) to find it.
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+#: Prefix indexes (in characters) for 1-3 syllable Korean stems: without them "사람"* merges the
+#: doclists of every "사람..." word on each query (milliseconds at a million messages, not microseconds).
+FTS_PREFIX = "1 2 3"
 
 
 def _fts_with_triggers(db: sqlite_utils.Database, table: str) -> None:
@@ -93,7 +96,7 @@ def _fts_with_triggers(db: sqlite_utils.Database, table: str) -> None:
     fts = f"{table}_fts"
     db.execute(
         f"create virtual table {fts} using fts5(content, content='{table}', content_rowid='rowid', "
-        f"tokenize='{FTS_TOKENIZER}')"
+        f"tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
     )
     db.execute(
         f"create trigger {table}_ai after insert on {table} begin "

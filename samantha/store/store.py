@@ -22,6 +22,10 @@ from samantha.store.search import query_terms
 
 #: A search term matching more rows than this is too common to rank by BM25 quickly (about 1 µs a row).
 RANK_CAP = 5000
+#: In an any-word search (recall) only words matching at most this many rows are distinctive enough...
+DISTINCT_CAP = 1000
+#: ...and the rarest few of them are used (the message itself, saved already, counts once in each).
+ANY_TERMS = 8
 
 
 def new_id() -> str:
@@ -316,25 +320,32 @@ class Store:
         return int(self.db.execute(sql, [match, cap + 1]).fetchone()[0])
 
     def _plan(self, table: str, text: str, any_term: bool) -> tuple[str, bool] | None:
-        """The FTS5 expression for `text` and whether to rank it by BM25 (else newest first)."""
+        """The FTS5 expression for `text` and whether to rank it by BM25 (else newest first).
+
+        Every word: all must match; ranked unless even the rarest matches more than `RANK_CAP` rows.
+        Any word (recall): only the few most distinctive words count, those matching at most
+        `DISTINCT_CAP` rows; a message sharing only common words with the query is not relevant.
+        """
         terms = query_terms(text)
         if not terms:
             return None
-        counts = {term: self._count_upto(table, term, RANK_CAP) for term in terms}
-        present = [term for term in terms if counts[term]]
-        if not present:
-            return None
         if any_term:
-            rare = [term for term in present if counts[term] <= RANK_CAP]
-            if rare and sum(counts[term] for term in rare) <= 2 * RANK_CAP:
-                return " OR ".join(rare), True
-            if rare:
-                return " OR ".join(sorted(rare, key=counts.__getitem__)[:2]), True
-            match = " AND ".join(present)
-        else:
-            if len(present) < len(terms):
-                return None  # every term must match
-            match = " AND ".join(terms)
+            counts = {term: self._count_upto(table, term, DISTINCT_CAP) for term in terms}
+            rare = sorted((t for t in terms if 0 < counts[t] <= DISTINCT_CAP), key=counts.__getitem__)
+            chosen = rare[:ANY_TERMS]
+            total = 0
+            for n, term in enumerate(chosen):  # rank at most about 2 * DISTINCT_CAP rows
+                total += counts[term]
+                if total > 2 * DISTINCT_CAP:
+                    chosen = chosen[: max(n, 1)]
+                    break
+            return (" OR ".join(chosen), True) if chosen else None
+        counts = {term: self._count_upto(table, term, RANK_CAP) for term in terms}
+        if not all(counts.values()):
+            return None  # every term must match
+        match = " AND ".join(terms)
+        if min(counts.values()) <= RANK_CAP:
+            return match, True
         return match, self._count_upto(table, match, RANK_CAP) <= RANK_CAP
 
     def search_messages(

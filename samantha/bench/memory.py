@@ -1,0 +1,323 @@
+"""Memory benchmark: search, context assembly and export on generated databases of 10k/100k/1M messages.
+
+Run: `python -m samantha.bench.memory [--quick] [--sizes 10000,100000]` (or through `make bench`).
+The data is generated (no downloads): conversations of 20 messages, English and Korean text drawn from a
+Zipf-distributed vocabulary, with memories and summaries, inserted in one transaction with the search
+triggers live, as real use would leave them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from samantha.bench import Row, row
+from samantha.store import Store
+
+AREA = "memory"
+SEARCH_TARGET_MS = 50.0
+CONTEXT_TARGET_MS = 30.0
+MESSAGES_PER_CONVERSATION = 20
+
+_ENGLISH = """
+time person year way day thing man world life hand part child eye woman place work week case point
+government company number group problem fact sister brother mother father wedding birthday music
+movie song book coffee tea garden city ocean mountain rain snow letter phone computer voice love
+friend dream morning night evening weekend holiday trip train airport hospital school office meeting
+dinner lunch breakfast dog cat piano guitar violin painting photo camera beach river forest lake
+park street house apartment kitchen window door bed chair table hiking running swimming cooking
+reading writing singing dancing walking talking happy sad tired excited nervous lonely curious
+afraid proud grateful calm angry worried hopeful
+""".split()  # noqa: SIM905
+_STOP = """
+i you the a to and of it is in that my was for me on with so but just really
+""".split()  # noqa: SIM905
+_KOREAN_STEMS = """
+사람 시간 친구 언니 오빠 동생 엄마 아빠 결혼 생일 음악 영화 노래 커피 바다 산 비 눈
+편지 전화 사랑 꿈 아침 저녁 주말 여행 기차 공항 병원 학교 회사 회의 점심 강아지
+고양이 피아노 그림 사진 공원 집 부엌 창문 산책 요리 독서 운동 서울 부산 제주 날씨
+하늘 마음 기분 행복 걱정
+""".split()  # noqa: SIM905
+_PARTICLES = ["", "은", "는", "이", "가", "을", "를", "에", "에서", "의", "도", "랑", "한테"]
+_KOREAN_ENDINGS = """
+좋아 했어 싶어 갔어 봤어 먹었어 있어 없어 좋았어 힘들어 기뻐 슬퍼
+""".split()  # noqa: SIM905
+
+
+def _vocabulary(rng: random.Random) -> tuple[list[str], list[str]]:
+    """English-ish and Korean words, most frequent first: real words, then invented rarer ones."""
+    letters = "abcdefghijklmnoprstuvwy"
+    invented = {"".join(rng.choices(letters, k=rng.randint(5, 9))) for _ in range(30_000)}
+    english = _STOP + _ENGLISH + sorted(invented)
+    syllables = [chr(0xAC00 + i) for i in range(0, 11172, 7)]
+    korean_invented = {"".join(rng.choices(syllables, k=rng.randint(2, 3))) for _ in range(20_000)}
+    korean = _KOREAN_STEMS + sorted(korean_invented)
+    return english, korean
+
+
+def _zipf(words: list[str]) -> list[float]:
+    return list(itertools.accumulate(1.0 / (rank + 1) ** 1.05 for rank in range(len(words))))
+
+
+class Corpus:
+    """Generated message text: 70% English-like, 30% Korean with particles and verb endings."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.english, self.korean = _vocabulary(self.rng)
+        self.english_weights = _zipf(self.english)
+        self.korean_weights = _zipf(self.korean)
+
+    def messages(self, count: int) -> list[str]:
+        rng = self.rng
+        lengths = [rng.randint(4, 30) for _ in range(count)]
+        english_words = rng.choices(self.english, cum_weights=self.english_weights, k=sum(lengths))
+        korean_words = rng.choices(self.korean, cum_weights=self.korean_weights, k=sum(lengths) // 2)
+        texts, at, korean_at = [], 0, 0
+        for length in lengths:
+            if rng.random() < 0.3:
+                n = max(2, length // 2)
+                words = korean_words[korean_at : korean_at + n]
+                korean_at += n
+                words = [w + rng.choice(_PARTICLES) for w in words] + [rng.choice(_KOREAN_ENDINGS)]
+                if len(words) < 2:
+                    words = ["오늘", "좋았어"]
+            else:
+                words = english_words[at : at + length]
+            at += length
+            texts.append(" ".join(words).capitalize() + rng.choice([".", "!", "?", "."]))
+        return texts
+
+    def query(self, band: str) -> str:
+        """A search like a person types: one or two words, rare, mid-frequency or common; some Korean."""
+        rng = self.rng
+        if rng.random() < 0.3:
+            pool = self.korean[: {"common": 20, "mid": 400, "rare": 20_000}[band]]
+            words = [rng.choice(pool) + rng.choice(_PARTICLES) for _ in range(rng.randint(1, 2))]
+        else:
+            start = len(_STOP)
+            pool = self.english[start : start + {"common": 30, "mid": 600, "rare": 30_000}[band]]
+            words = [rng.choice(pool) for _ in range(rng.randint(1, 2))]
+        return " ".join(words)
+
+
+def generate(store: Store, messages: int, corpus: Corpus) -> float:
+    """Fill `store` with `messages` messages (and memories, summaries); returns seconds taken."""
+    started = time.perf_counter()
+    rng = corpus.rng
+    start = datetime.now(UTC) - timedelta(days=365)
+    step = timedelta(days=365) / max(messages, 1)
+    conversations = (messages + MESSAGES_PER_CONVERSATION - 1) // MESSAGES_PER_CONVERSATION
+    conn = store.db.conn
+    batch = 50_000
+    with store.transaction():
+        conn.executemany(
+            "insert into conversations (id, title, created_at, updated_at) values (?, ?, ?, ?)",
+            (
+                (
+                    f"c{n:08d}",
+                    f"conversation {n}",
+                    (start + step * n * 20).isoformat(),
+                    (start + step * n * 20).isoformat(),
+                )
+                for n in range(conversations)
+            ),
+        )
+        for offset in range(0, messages, batch):
+            texts = corpus.messages(min(batch, messages - offset))
+            conn.executemany(
+                "insert into messages (id, conversation_id, role, content, created_at, model, tokens, "
+                "status, meta) values (?, ?, ?, ?, ?, 'bench', ?, 'complete', '{}')",
+                (
+                    (
+                        f"m{n:09d}",
+                        f"c{n // MESSAGES_PER_CONVERSATION:08d}",
+                        "user" if n % 2 == 0 else "assistant",
+                        text,
+                        (start + step * n).isoformat(),
+                        len(text) // 4,
+                    )
+                    for n, text in enumerate(texts, start=offset)
+                ),
+            )
+        memories = max(10, messages // 1000)
+        conn.executemany(
+            "insert into memories (id, content, kind, source, message_id, conversation_id, created_at) "
+            "values (?, ?, 'fact', 'pattern', ?, ?, ?)",
+            (
+                (
+                    f"f{n:08d}",
+                    "The user " + text,
+                    f"m{(n * 997 % messages) // 2 * 2:09d}",
+                    f"c{(n * 997 % messages) // 2 * 2 // MESSAGES_PER_CONVERSATION:08d}",
+                    (start + step * n).isoformat(),
+                )
+                for n, text in enumerate(corpus.messages(memories))
+            ),
+        )
+        conn.executemany(
+            "insert into summaries (id, conversation_id, first_message_id, last_message_id, message_count, "
+            "content, created_at) values (?, ?, ?, ?, 10, ?, ?)",
+            (
+                (
+                    f"s{n:08d}",
+                    f"c{n * 7 % conversations:08d}",
+                    f"m{n * 7 % conversations * MESSAGES_PER_CONVERSATION:09d}",
+                    f"m{n * 7 % conversations * MESSAGES_PER_CONVERSATION + 9:09d}",
+                    text,
+                    start.isoformat(),
+                )
+                for n, text in enumerate(corpus.messages(max(5, messages // 2000)))
+            ),
+        )
+    del rng
+    return time.perf_counter() - started
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def bench_search(store: Store, corpus: Corpus, queries: int) -> list[float]:
+    """What `samantha memory search` does: memories and messages, every word, top 20."""
+    bands = ["rare", "mid", "common"]
+    texts = [corpus.query(bands[n % 3]) for n in range(queries)]
+    for text in texts[:5]:  # warm the page cache like a running app
+        store.search_messages(text)
+    timings = []
+    for text in texts:
+        started = time.perf_counter()
+        store.search_memories(text, limit=20)
+        store.search_messages(text, limit=20)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def bench_context(store: Store, corpus: Corpus, turns: int, conversations: int) -> list[float]:
+    """A turn's context: recent history, recall sections (memories, past messages, summary), assembly.
+
+    The turn's user message is saved first, as `Companion` does, so it is in the search index too.
+    """
+    from samantha.chat import HISTORY_WINDOW, Companion
+    from samantha.config import Settings
+    from samantha.llm.scripted import ScriptedModel
+
+    companion = Companion(Settings(), store, ScriptedModel(context_window=8192))
+    rng = corpus.rng
+    timings = []
+    for n, text in enumerate(corpus.messages(turns + 5)):
+        conversation = f"c{rng.randrange(conversations):08d}"
+        history = store.recent_messages(conversation, HISTORY_WINDOW)
+        store.add_message(conversation, "user", text)
+        started = time.perf_counter()
+        history = store.recent_messages(conversation, HISTORY_WINDOW)
+        companion.build_context(conversation, text, history[:-1])
+        if n >= 5:  # the first few warm the caches
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+_EXPORT_CHILD = """
+import sys
+from pathlib import Path
+from samantha.store import Store
+from samantha.transfer import export_to_path
+store = Store.open(Path(sys.argv[1]))
+export_to_path(store, Path(sys.argv[2]), "json")
+"""
+
+
+def bench_export(path: Path, folder: Path) -> tuple[float, float, int]:
+    """Seconds, peak resident memory (MiB) of a process doing a JSON export, and the file's bytes."""
+    out = folder / "export.json"
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", _EXPORT_CHILD, str(path), str(out)])
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if child.returncode:
+        raise RuntimeError(f"the export process failed with exit code {child.returncode}")
+    size = out.stat().st_size
+    out.unlink()
+    return seconds, usage.ru_maxrss / 1024, size
+
+
+def run_size(messages: int, quick: bool) -> list[Row]:
+    label = f"{messages:,} messages"
+    rows: list[Row] = []
+    corpus = Corpus()
+    with tempfile.TemporaryDirectory(prefix="samantha-bench-") as folder:
+        path = Path(folder) / "samantha.db"
+        store = Store.open(path)
+        seconds = generate(store, messages, corpus)
+        rows.append(row(AREA, f"generate {label}", seconds, "s", note="one transaction, triggers live"))
+        store.close()
+        started = time.perf_counter()
+        Store.open(path).close()
+        opened = (time.perf_counter() - started) * 1000
+        rows.append(row(AREA, f"open (migrations checked, pending replies) @ {label}", opened, "ms"))
+        store = Store.open(path)
+        rows.append(row(AREA, f"database size @ {label}", store.size_bytes() / 2**20, "MiB"))
+
+        searches = bench_search(store, corpus, 60 if quick else 300)
+        p95 = _percentile(searches, 0.95)
+        note = (
+            f"p50 {statistics.median(searches):.1f} ms, max {max(searches):.1f} ms, {len(searches)} queries"
+        )
+        target = f"<= {SEARCH_TARGET_MS:g} ms"
+        rows.append(
+            row(AREA, f"memory search p95 @ {label}", p95, "ms", target, p95 <= SEARCH_TARGET_MS, note)
+        )
+
+        conversations = (messages + MESSAGES_PER_CONVERSATION - 1) // MESSAGES_PER_CONVERSATION
+        contexts = bench_context(store, corpus, 60 if quick else 300, conversations)
+        p95 = _percentile(contexts, 0.95)
+        note = f"p50 {statistics.median(contexts):.1f} ms, max {max(contexts):.1f} ms, {len(contexts)} turns"
+        target = f"<= {CONTEXT_TARGET_MS:g} ms"
+        rows.append(
+            row(AREA, f"context assembly p95 @ {label}", p95, "ms", target, p95 <= CONTEXT_TARGET_MS, note)
+        )
+        store.close()
+
+        seconds, peak, size = bench_export(path, Path(folder))
+        note = f"{size / 2**20:.0f} MiB file in {seconds:.1f} s; flat across sizes = constant memory"
+        rows.append(row(AREA, f"export JSON peak RSS @ {label}", peak, "MiB", note=note))
+    return rows
+
+
+def run(quick: bool) -> list[Row]:
+    sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
+    rows: list[Row] = []
+    for size in sizes:
+        rows += run_size(size, quick)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="10k messages only (under a minute)")
+    parser.add_argument("--sizes", help="comma-separated message counts, e.g. 10000,100000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
+    started = time.perf_counter()
+    rows = [r for size in sizes for r in run_size(size, args.quick)] if sizes else run(args.quick)
+    for r in rows:
+        verdict = "" if r["ok"] is None else ("  ok" if r["ok"] else "  MISSED")
+        target = f"  (target {r['target']})" if r["target"] else ""
+        note = f"  [{r['note']}]" if r["note"] else ""
+        print(f"{r['name']:<60} {r['value']:>10.2f} {r['unit']}{target}{verdict}{note}")
+    print(f"total {time.perf_counter() - started:.0f} s, pid {os.getpid()}")
+
+
+if __name__ == "__main__":
+    main()
