@@ -64,6 +64,8 @@ class Store:
 
     def mark_pending_interrupted(self) -> int:
         """Replies left 'pending' (the process died mid-reply) become 'interrupted'; uses a partial index."""
+        if self.db.execute("select 1 from messages where status = 'pending' limit 1").fetchone() is None:
+            return 0  # the usual case: no write, so opening never waits for another process's lock
         with self.transaction():
             cursor = self.db.execute("update messages set status = 'interrupted' where status = 'pending'")
         return cursor.rowcount

@@ -96,8 +96,13 @@ def test_the_database_is_private(db_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
-def test_marking_pending_replies_uses_the_partial_index(store):
-    plan = store.db.execute(
-        "explain query plan update messages set status = 'interrupted' where status = 'pending'"
-    ).fetchall()
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 1 from messages where status = 'pending' limit 1",
+        "update messages set status = 'interrupted' where status = 'pending'",
+    ],
+)
+def test_finding_pending_replies_uses_the_partial_index(store, sql):
+    plan = store.db.execute(f"explain query plan {sql}").fetchall()
     assert any("messages_pending" in str(row) for row in plan)
