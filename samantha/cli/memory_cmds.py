@@ -6,6 +6,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import TextIO, cast
 
 import click
 
@@ -13,6 +14,15 @@ from samantha import memories, transfer
 from samantha.errors import UsageError
 from samantha.store import Store
 from samantha.textsafe import terminal_safe
+
+
+class _TerminalSafe(io.TextIOBase):
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(terminal_safe(text))
+        return len(text)
 
 
 def _store() -> Store:
@@ -136,7 +146,9 @@ def export_(fmt: transfer.Format, output: Path | None) -> None:
     if output is None:
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
         try:
-            transfer.export(store, out, fmt)
+            # On a terminal, escape sequences in stored text are shown, never interpreted.
+            target = cast(TextIO, _TerminalSafe(out)) if sys.stdout.isatty() else out
+            transfer.export(store, target, fmt)
         finally:
             out.flush()
             out.detach()  # leave stdout open

@@ -166,3 +166,13 @@ def test_bad_input_is_one_sentence_no_traceback_and_no_change(
     assert expected in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert snapshot(db_path) == before
+
+
+def test_export_to_a_terminal_shows_escape_sequences_as_text():
+    import io
+
+    from samantha.cli.memory_cmds import _TerminalSafe
+
+    out = io.StringIO()
+    _TerminalSafe(out).write("hi \x1b[2J\x9b there")
+    assert out.getvalue() == "hi ␛[2J\\x9b there"
