@@ -237,7 +237,9 @@ class Glossary:
             found.append(Match(entry, form))
         return found
 
-    def expand(self, text: str, linked: bool = False) -> tuple[list[str], list[str]]:
+    def expand(
+        self, text: str, linked: bool = False, matches: list[Match] | None = None
+    ) -> tuple[list[str], list[str]]:
         """Korean terms to add to a query, and the entries' English forms.
 
         With `linked`, the forms of linked entries too: a question about casting ("who plays Samantha")
@@ -245,12 +247,13 @@ class Glossary:
         """
         korean: list[str] = []
         english: list[str] = []
-        for match in self.matches(text):
+        matches = self.matches(text) if matches is None else matches
+        for match in matches:
             for form in match.entry.korean:
                 if form not in korean:
                     korean.append(form)
             english += [f for f in match.entry.english if f not in english]
-        extra = [f for m in self.matches(text) for f in m.entry.linked if f not in korean] if linked else []
+        extra = [f for m in matches for f in m.entry.linked if f not in korean] if linked else []
         return korean + extra, english
 
 

@@ -191,12 +191,12 @@ class HybridRetriever:
         data = self.data()
         matches = data.glossary.matches(text)
         casting = any(m.entry.kind == "cast" for m in matches)
-        korean, _english = data.glossary.expand(text, linked=casting)
+        korean, _english = data.glossary.expand(text, linked=casting, matches=matches)
         linked_entries = data.glossary.linked_entries(matches) if casting else []
         terms = models.terms(text)
         expansion: list[str] = []
         for form in korean:
-            for term in models.terms(form) or [form]:
+            for term in models.form_terms(form):
                 if term not in terms and term not in expansion:
                     expansion.append(term)
         vectors = models.encode([text, f"{text} {' '.join(korean)}"] if korean else [text])
@@ -314,9 +314,10 @@ class HybridRetriever:
     def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
         from samantha.retrieval.gate import about_the_film
 
-        if len(text) > MAX_QUERY_CHARS or not text.strip():
-            return []
-        analysis = self.analyse(text)
+        try:
+            analysis = self.analyse(text)
+        except UsageError:
+            return []  # too long or empty to search: ordinary chat as far as the reviews go
         ranked = self.rank(analysis)
         if not ranked or not about_the_film(analysis, ranked[0]):
             return []

@@ -7,6 +7,7 @@ build needs it, and `warm_up()` can start both in a background thread while the 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any
@@ -71,6 +72,12 @@ def terms(text: str) -> list[str]:
             if part and part not in STOP_TERMS:
                 out.append(part)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def form_terms(form: str) -> tuple[str, ...]:
+    """The terms of a glossary form ("러닝타임" -> 러닝, 타임), cached: the same forms recur in queries."""
+    return tuple(terms(form)) or (form.lower(),)
 
 
 _HANGUL_RUN = re.compile(r"[가-힣]{2,}")

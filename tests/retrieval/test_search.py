@@ -99,11 +99,13 @@ def test_film_questions_get_passages(retriever: HybridRetriever, text: str):
     assert len(retriever.passages_for_turn(text)) == 5
 
 
-@pytest.mark.parametrize("query", ["", "   \n\t", "x" * 100_000, "a\x00b"])
+@pytest.mark.parametrize(
+    "query", ["", "   \n\t", "x" * 100_000, "a\x00b"], ids=["empty", "blank", "100KB", "nul"]
+)
 def test_bad_queries_are_refused(retriever: HybridRetriever, query: str):
     with pytest.raises(UsageError):
         retriever.search(query)
-    assert retriever.passages_for_turn(query) == [] if "\x00" not in query else True
+    assert retriever.passages_for_turn(query) == []
 
 
 def test_the_question_set_is_big_enough_and_bilingual():
