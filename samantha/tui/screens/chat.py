@@ -321,7 +321,7 @@ class ChatScreen(Screen[None]):
             self.reply.append(event.text)
 
     @on(ReplyDone)
-    def _done(self, event: ReplyDone) -> None:
+    async def _done(self, event: ReplyDone) -> None:
         result = event.result
         self._mark_user(result)
         if self.reply is not None:
@@ -330,7 +330,7 @@ class ChatScreen(Screen[None]):
             else:
                 self.reply.message_id = result.reply.id
                 self.reply.citations = list(result.citations)
-                self.reply.finish(result.status, citations=bool(result.citations))
+                await self.reply.finish(result.status, citations=bool(result.citations))
         self._turn_over(event.context)
         if result.citations:
             keys = self._key("sources")
@@ -338,14 +338,14 @@ class ChatScreen(Screen[None]):
         self.reload_sidebar()
 
     @on(ReplyFailed)
-    def _failed(self, event: ReplyFailed) -> None:
+    async def _failed(self, event: ReplyFailed) -> None:
         result = event.result
         if result is not None:
             self._mark_user(result)
         if self.reply is not None:
             if result is not None and result.reply is not None:
                 self.reply.message_id = result.reply.id
-                self.reply.finish("interrupted")
+                await self.reply.finish("interrupted")
             else:
                 self.reply.remove()
                 user = self.chat.last("user")

@@ -83,7 +83,7 @@ class MemoryScreen(ModalScreen[None]):
         if item is None:
             return
         source = Text("From your message: ", style="bold")
-        source.append(terminal_safe(item.source) if item.source else "(source not recorded)")
+        source.append(terminal_safe(item.source) if item.source else "(none: added by hand)")
         if item.created_at:
             source.append(f"\n{item.created_at[:16].replace('T', ' ')}", style="dim")
         self.query_one("#source-text", Static).update(source)

@@ -80,12 +80,12 @@ class MessageBubble(Vertical, can_focus=True):
         else:
             self._body.update(Text(self.text))
 
-    def finish(self, status: str, *, citations: bool = False) -> None:
+    async def finish(self, status: str, *, citations: bool = False) -> None:
         """The reply ended: show its status, and make its [n] citations clickable."""
         self.set_status(status)
         if citations and isinstance(self._body, Markdown):
             self._has_citations = True
-            self._body.update(linkify_citations(self.text))
+            await self._body.update(linkify_citations(self.text))
 
 
 class ChatView(VerticalScroll):

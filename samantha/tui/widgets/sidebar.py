@@ -19,9 +19,14 @@ from samantha.textsafe import terminal_safe
 MORE = "__more__"
 
 
+#: Cells a title may take in the sidebar (wide characters count two).
+TITLE_CELLS = 27
+
+
 def conversation_label(conversation: Conversation) -> Text:
-    title = terminal_safe(conversation.title or "Untitled")
-    label = Text(title, no_wrap=True, overflow="ellipsis")
+    """Title on one line (cut by cell width, so Korean lines up), then the date, dimmed."""
+    label = Text(terminal_safe(conversation.title or "Untitled"))
+    label.truncate(TITLE_CELLS, overflow="ellipsis")
     label.append("\n" + conversation.updated_at[:16].replace("T", " "), style="dim")
     return label
 
