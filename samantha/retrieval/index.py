@@ -25,7 +25,7 @@ from samantha.retrieval import models
 from samantha.retrieval.text import Document, parse_document
 
 #: Bump when passages, terms or vectors are made differently: the index is then rebuilt.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 USER_SUFFIXES = (".txt", ".md")
 MAX_USER_FILE_BYTES = 2_000_000
 
@@ -214,11 +214,16 @@ class CorpusIndex:
     def _prepare(source: str, text: str) -> _Prepared:
         """Everything slow (parsing, morphemes, vectors) happens here, before the transaction opens."""
         document = parse_document(source, text)
-        chunk_texts = [f"{document.title}\n{c.text}" for c in document.chunks]
         sentence_texts = [s for c in document.chunks for s in c.sentences]
-        vectors = models.encode(chunk_texts + sentence_texts)
-        chunk_vectors = vectors[: len(chunk_texts)]
-        sentence_vectors = vectors[len(chunk_texts) :]
+        sentence_vectors = models.encode(sentence_texts)
+        # A passage's vector is the normalised mean of its sentences' vectors: as good in the eval as
+        # encoding the passage again, at half the indexing time.
+        chunk_vectors = np.zeros((len(document.chunks), sentence_vectors.shape[1]), dtype=np.float32)
+        start = 0
+        for i, chunk in enumerate(document.chunks):
+            chunk_vectors[i] = sentence_vectors[start : start + len(chunk.sentences)].sum(axis=0)
+            start += len(chunk.sentences)
+        chunk_vectors /= np.maximum(np.linalg.norm(chunk_vectors, axis=1, keepdims=True), 1e-12)
         chunk_terms = [" ".join(models.terms(c.text)) for c in document.chunks]  # waits for Kiwi
         chunk_grams = [" ".join(models.bigrams(c.text)) for c in document.chunks]
         return _Prepared(document, chunk_vectors, sentence_vectors, chunk_terms, chunk_grams)
