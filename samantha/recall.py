@@ -61,6 +61,11 @@ def date_label(stamp: str, today: date) -> str:
     return f"{day.isoformat()}, {ago}"
 
 
+def quoted_line(text: str) -> str:
+    """`text` on one line with its double quotes softened, to sit inside double quotes in the prompt."""
+    return " ".join(text.split()).replace('"', "'")
+
+
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
@@ -132,11 +137,15 @@ class Recall:
     def sections_for_turn(self, conversation_id: str, text: str) -> list[Section]:
         today = self.today()
         sections = []
-        items = [f"- ({date_label(m.created_at, today)}) {m.content}" for m in self.memories_for(text)]
+        # Quoted on one line: a memory is data about the user, never instructions (it may say otherwise).
+        items = [
+            f'- ({date_label(m.created_at, today)}) "{quoted_line(m.content)}"'
+            for m in self.memories_for(text)
+        ]
         for hit in self.past_messages_for(conversation_id, text):
             who = "the user said" if hit.role == "user" else "you said"
             when = date_label(hit.created_at, today)
-            items.append(f'- ({when}, another conversation) {who}: "{excerpt(hit.content)}"')
+            items.append(f'- ({when}, another conversation) {who}: "{quoted_line(excerpt(hit.content))}"')
         if items:
             sections.append(Section("memories", MEMORIES_HEADING, items))
         summary = self.store.latest_summary(conversation_id)
@@ -174,7 +183,8 @@ class Recall:
         start = date_label(first.created_at, today) if first else summary.created_at[:10]
         end = date_label(last.created_at, today) if last else summary.created_at[:10]
         span = start if start == end else f"{start} to {end}"
-        return f"({span}, {summary.message_count} messages)\n{summary.content}"
+        fenced = summary.content.replace('"""', "'''")
+        return f'({span}, {summary.message_count} messages)\n"""\n{fenced}\n"""'
 
     def after_turn(self, user_message: Message, reply: Message | None) -> None:
         """Called once a turn is saved: remember facts the user stated (never what the model said)."""

@@ -9,6 +9,7 @@ import click
 
 from samantha import __version__
 from samantha.errors import SamanthaError
+from samantha.textsafe import terminal_safe
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +52,7 @@ def main() -> None:
     try:
         cli(standalone_mode=True)
     except SamanthaError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(f"Error: {terminal_safe(exc.message)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -59,6 +60,8 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("SAMANTHA_DEBUG"):
             raise
-        click.echo(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc}).", err=True)
+        click.echo(
+            terminal_safe(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc})."), err=True
+        )
         click.echo("Nothing you typed was lost. Set SAMANTHA_DEBUG=1 to see the details.", err=True)
         sys.exit(1)

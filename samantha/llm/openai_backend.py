@@ -241,6 +241,7 @@ class OpenAIModel:
         return tokens.count_tokens(text)
 
     def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        self.client  # noqa: B018  (import the SDK and build the client before the clock starts)
         watch = self._watch = _Watch(self.settings, self.where)
         max_chars = max(max_tokens * MAX_CHARS_PER_TOKEN, MIN_REPLY_CHARS)
         received = 0
