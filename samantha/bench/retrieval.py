@@ -60,7 +60,7 @@ def run(quick: bool) -> list[Row]:
     started = time.perf_counter()
     retriever.search("warm up", 5)
     rows.append(
-        row(AREA, "first query (loads Kiwi and the encoder)", round(time.perf_counter() - started, 2), "s")
+        row(AREA, "first query after indexing", round(time.perf_counter() - started, 2), "s")
     )
 
     rounds = 3 if quick else 20

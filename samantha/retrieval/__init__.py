@@ -1,4 +1,11 @@
-"""Film knowledge: finding the review passages that answer a question."""
+"""Film knowledge: finding the review passages that answer a question.
+
+`hybrid.HybridRetriever` is the retriever (`runtime.create_retriever`); it also has
+`ground(question, passages)`, which the chat turn uses when present (see `samantha.citations`).
+Layout: `text` (cleaning, passages), `index` (the SQLite cache), `models` (Kiwi, the sentence encoder),
+`glossary`, `hybrid` (search), `gate` (is this about the film?), `answer` (grounded answers),
+`evaluate` (`samantha eval` over `questions.jsonl`).
+"""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ WHO = re.compile(
     r"(?i)^\s*who\b|\bwho (?:is|was|plays|played|voices|directed)\b|\b(?:which|what) (?:actor|actress)\b"
     r"|누가|누구|어떤 배우|무슨 배우"
 )
-HERO = re.compile(r"주인공|남주")
+HERO = re.compile(r"(?<!여)주인공|남주")
 CASTING = re.compile(
     r"(?i)\b(?:plays?|played|voices?|voiced|actor|actress|cast)\b|배우|연기|목소리|역은|역을"
 )
@@ -97,7 +97,7 @@ class Grounding:
             lines = [head]
             for q in self.quotes:
                 lines.append(
-                    f'- {"리뷰" if self.korean else "review"} {short[q.source]}: “{q.sentence}” [{q.n}]'
+                    f"- {'리뷰' if self.korean else 'review'} {short[q.source]}: “{q.sentence}” [{q.n}]"
                 )
             return "\n".join(lines)
         best = self.quotes[0]
@@ -107,10 +107,10 @@ class Grounding:
             lead = f"According to the reviews: {self.key} [{best.n}]." if self.key else "From the reviews:"
         lines = [
             lead,
-            f'“{best.sentence}” ({"리뷰" if self.korean else "review"} {short[best.source]}) [{best.n}]',
+            f"“{best.sentence}” ({'리뷰' if self.korean else 'review'} {short[best.source]}) [{best.n}]",
         ]
         for q in self.quotes[1:2]:
-            lines.append(f'“{q.sentence}” ({"리뷰" if self.korean else "review"} {short[q.source]}) [{q.n}]')
+            lines.append(f"“{q.sentence}” ({'리뷰' if self.korean else 'review'} {short[q.source]}) [{q.n}]")
         return "\n".join(lines)
 
 

@@ -51,9 +51,10 @@ def about_the_film(analysis: QueryAnalysis, top: Scored) -> bool:
     if any(not _is_own_name(m.entry.forms) for m in named):
         return question or top.semantic >= WEAK_SIGNAL_SEMANTIC
     if "topic" in kinds and question:
-        return True
-    if kinds & {"film", "cast"} and question and (not SECOND_PERSON.search(text) or top.semantic >= 0.4):
         return True  # composers, budgets, awards: film questions even without the film's name
+    about_you = SECOND_PERSON.search(text) and top.semantic < 0.4  # "how long have you been awake?"
+    if kinds & {"film", "cast", "role"} and question and not about_you:
+        return True  # running time, cast, the hero: film questions even without the film's name
     if named and question and kinds & {"fact", "cast"}:
         return top.semantic >= WEAK_SIGNAL_SEMANTIC or top.concepts >= 0.5
     return question and top.semantic >= STRONG_SEMANTIC and top.concepts > 0

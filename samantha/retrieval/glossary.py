@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 #: Each line is one concept: its forms separated by "|". English forms are matched as whole words
 #: (case-insensitive, a trailing "s" allowed); Korean forms as substrings of the query.
-#: `kind`: person (a real person), character, film (what a film's fact sheet says), cast (who plays whom),
+#: `kind`: person (a real person), character, role (hero, heroine), film (what a film's fact sheet says),
+#: cast (who plays whom),
 #: fact (anything else the reviews state) or topic (film questions the reviews never answer).
 SEED: list[tuple[str, str]] = [
     # people
@@ -35,8 +36,8 @@ SEED: list[tuple[str, str]] = [
     ("character", "Alan|Alan Watts|앨런"),
     ("character", "Charles|찰스"),
     ("character", "John|존"),
-    ("character", "hero|protagonist|main character|lead|주인공|남주|남자 주인공"),
-    ("character", "heroine|female lead|여주|여주인공"),
+    ("role", "hero|protagonist|main character|lead|주인공|남주|남자 주인공"),
+    ("role", "heroine|female lead|여주인공|여주"),
     # facts the reviews state
     ("film", "director|directed|direct|directing|filmmaker|감독|연출"),
     ("film", "running time|runtime|how long|length|long is|minutes|러닝타임|상영시간|상영 시간|분"),
@@ -53,7 +54,7 @@ SEED: list[tuple[str, str]] = [
     ("fact", "talking to|talks to|talking with|대화"),
     ("fact", "in love with|fell in love|loves|사랑에 빠|사랑하"),
     ("fact", "name|named|called|이름"),
-    ("fact", "job|work|works|profession|occupation|직업|일하|작가"),
+    ("fact", "job|work|works|profession|occupation|for a living|직업|일하|하는 일|무슨 일|작가"),
     ("fact", "letter|letters|handwritten|편지|손 편지|손글씨|대필"),
     ("fact", "divorce|divorced|divorce papers|이혼|이혼 서류|돌싱"),
     ("fact", "wife|ex-wife|former wife|아내|전 부인|와이프"),
