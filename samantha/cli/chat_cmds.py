@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from samantha.chat import Companion, TurnResult
 from samantha.config import load_settings
 from samantha.errors import ModelError, UsageError
 from samantha.textsafe import terminal_safe
+
+if TYPE_CHECKING:  # the core is imported when a command runs, so the app's first frame does not wait for it
+    from samantha.chat import Companion, TurnResult
 
 TITLE_CHARS = 60
 
