@@ -166,45 +166,14 @@ def reset_conversation(store: Store, conversation_id: str) -> None:
 
 
 def export_all(store: Store, folder: Path) -> Path:
-    """Export everything (conversations, messages, memories) as JSON into `folder`; returns the file."""
-    import os
+    """Export everything (conversations, messages, memories, summaries) as lossless JSON into `folder`,
+    readable by the user only; returns the file."""
     import time
 
-    folder.mkdir(parents=True, exist_ok=True)
+    from samantha import transfer
+
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / time.strftime("samantha-export-%Y%m%d-%H%M%S.json")
-    function = _optional("samantha.transfer", "export_to_path", "export_file", "export_json")
-    if function is not None:
-        try:
-            function(store, path)
-            return path
-        except TypeError:
-            pass
-    stream = _optional("samantha.transfer", "export_stream", "iter_export", "export")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        if stream is not None:
-            try:
-                stream(store, handle)
-                return path
-            except TypeError:
-                handle.seek(0)
-                handle.truncate()
-        _fallback_export(store, handle)
+    with transfer.open_private(path) as out:
+        transfer.export(store, out, "json")
     return path
-
-
-def _fallback_export(store: Store, handle: Any) -> None:
-    import json
-
-    conversations = []
-    offset = 0
-    while page := store.list_conversations(limit=500, offset=offset):
-        conversations += page
-        offset += len(page)
-    payload = {
-        "schema": "samantha-app-export/1",
-        "conversations": [c.model_dump() for c in conversations],
-        "messages": [m.model_dump() for c in conversations for m in store.recent_messages(c.id, 1_000_000)],
-        "memories": [item.__dict__ for item in list_memories(store)],
-    }
-    json.dump(payload, handle, ensure_ascii=False, indent=1)
