@@ -33,8 +33,13 @@ class Question:
         return bool(self.evidence)
 
 
-def load_questions() -> list[Question]:
-    text = resources.files("samantha.retrieval").joinpath("questions.jsonl").read_text(encoding="utf-8")
+#: The question sets: `dev` was used while building the retriever; `heldout` was written afterwards and
+#: is only measured, never tuned against.
+SETS = {"dev": "questions.jsonl", "heldout": "heldout.jsonl"}
+
+
+def load_questions(name: str = "dev") -> list[Question]:
+    text = resources.files("samantha.retrieval").joinpath(SETS[name]).read_text(encoding="utf-8")
     out = []
     for line in text.splitlines():
         if line.strip():
@@ -74,13 +79,15 @@ class LanguageReport:
         }
 
 
-def run_eval(retriever: HybridRetriever | None = None, k: int = 5) -> dict[str, Any]:
-    """Score every question; returns {"languages": [...], "latency_ms": {...}}."""
+def run_eval(
+    retriever: HybridRetriever | None = None, k: int = 5, question_set: str = "dev"
+) -> dict[str, Any]:
+    """Score every question of a set; returns {"set", "languages": [...], "latency_ms": {...}}."""
     retriever = retriever or HybridRetriever()
     retriever.data()
     reports: dict[str, LanguageReport] = {}
     latencies: list[float] = []
-    for question in load_questions():
+    for question in load_questions(question_set):
         report = reports.setdefault(question.lang, LanguageReport(question.lang))
         started = time.perf_counter()
         found = retriever.search(question.question, max(k, max(KS)))
@@ -101,6 +108,7 @@ def run_eval(retriever: HybridRetriever | None = None, k: int = 5) -> dict[str, 
             report.misses.append(question.id)
     latencies.sort()
     return {
+        "set": question_set,
         "languages": [reports[lang].as_dict() for lang in sorted(reports)],
         "latency_ms": {
             "queries": len(latencies),
@@ -112,8 +120,9 @@ def run_eval(retriever: HybridRetriever | None = None, k: int = 5) -> dict[str, 
 
 def format_report(result: dict[str, Any]) -> str:
     lines = [
+        f"question set: {result.get('set', 'dev')}",
         f"{'lang':<5} {'n':>3} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}   "
-        f"{'unanswerable marked unsupported':>32}   answerable marked unsupported"
+        f"{'unanswerable marked unsupported':>32}   answerable marked unsupported",
     ]
     for r in result["languages"]:
         flagged = f"{r['unanswerable_marked_unsupported']:.2f} of {r['unanswerable']}"
