@@ -129,7 +129,8 @@ class Companion:
         if plan.dropped_history:
             self.recall.history_dropped(turn.conversation_id, plan.dropped_history)
 
-        reply = store.add_message(turn.conversation_id, "assistant", "", status="pending", model=model.name)
+        # The reply row is created with its first piece, so a crash before any text leaves no empty reply.
+        reply: Message | None = None
         pieces: list[str] = []
         status: MessageStatus = "interrupted"
         last_flush = time.monotonic()
@@ -147,6 +148,11 @@ class Companion:
                 source = stream_text(grounding.text())
             for piece in source:
                 pieces.append(piece)
+                if reply is None:
+                    reply = store.add_message(
+                        turn.conversation_id, "assistant", piece, status="pending", model=model.name
+                    )
+                    last_flush = time.monotonic()
                 yield piece
                 if time.monotonic() - last_flush > FLUSH_SECONDS:
                     store.update_message(reply.id, content="".join(pieces))
@@ -161,9 +167,14 @@ class Companion:
                 answer, plan.passages, attribute=grounding is None or grounding.supported
             )
             if not answer and status != "complete":
-                store.delete_message(reply.id)  # nothing arrived: nothing to keep
+                if reply is not None:
+                    store.delete_message(reply.id)  # nothing arrived: nothing to keep
                 saved_reply = None
             else:
+                if reply is None:
+                    reply = store.add_message(
+                        turn.conversation_id, "assistant", answer, status="pending", model=model.name
+                    )
                 meta = {
                     "citations": [c.model_dump() for c in checked.citations],
                     "supported": checked.supported,

@@ -5,6 +5,7 @@ The SDK's usual `OPENAI_API_KEY` and `OPENAI_BASE_URL` are honoured when Samanth
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -109,6 +110,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
+        where = json.dumps(where, ensure_ascii=False)[1:-1]  # a key with a newline or escape stays one line
         raise ConfigError(f"Setting '{where}' is invalid: {first['msg']}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
