@@ -82,7 +82,7 @@ def test_corpus_add_then_list(indexed_home: Path, tmp_path: Path):
 
 @pytest.mark.slow
 def test_eval_json_reports_each_language(indexed_home: Path):
-    result = run("eval", "--json", home=indexed_home)
+    result = run("eval", "--set", "dev", "--json", home=indexed_home)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     langs = {r["lang"]: r for r in report["languages"]}
