@@ -59,9 +59,7 @@ def run(quick: bool) -> list[Row]:
     retriever = HybridRetriever(index)
     started = time.perf_counter()
     retriever.search("warm up", 5)
-    rows.append(
-        row(AREA, "first query after indexing", round(time.perf_counter() - started, 2), "s")
-    )
+    rows.append(row(AREA, "first query after indexing", round(time.perf_counter() - started, 2), "s"))
 
     rounds = 3 if quick else 20
     latencies: list[float] = []
@@ -102,3 +100,20 @@ def run(quick: bool) -> list[Row]:
         rows.append(row(AREA, label, flagged, "", None, None, unanswerable))
     index.close()
     return rows
+
+
+def main() -> None:
+    import argparse
+    import os
+    import tempfile
+
+    parser = argparse.ArgumentParser(description="Retrieval benchmark (a temporary SAMANTHA_HOME).")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    args = parser.parse_args()
+    os.environ["SAMANTHA_HOME"] = tempfile.mkdtemp(prefix="samantha-bench-home-")
+    for result in run(args.quick):
+        print(result)
+
+
+if __name__ == "__main__":
+    main()
