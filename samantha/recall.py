@@ -153,14 +153,12 @@ class Recall:
             sections.append(Section("summary", SUMMARY_HEADING, [self.summary_item(summary, today)]))
         return sections
 
-    def memories_for(self, text: str) -> list[Memory]:
+    def memories_for(self, text: str) -> list[Memory | SearchHit]:
         """Memories matching the message first, then the newest, without repeats."""
-        chosen: dict[str, Memory] = {}
+        chosen: dict[str, Memory | SearchHit] = {}
         for store in self.sources:
             for hit in store.search_memories(text, limit=MEMORY_ITEMS, any_term=True):
-                memory = store.get_memory(hit.id)
-                if memory is not None:
-                    chosen.setdefault(memory.id, memory)
+                chosen.setdefault(hit.id, hit)
         for store in self.sources:
             for memory in store.list_memories(MEMORY_ITEMS):
                 chosen.setdefault(memory.id, memory)

@@ -252,16 +252,19 @@ def bench_export(path: Path, folder: Path) -> tuple[float, float, int]:
     return seconds, usage.ru_maxrss / 1024, size
 
 
-def run_size(messages: int, quick: bool) -> list[Row]:
+def run_size(messages: int, quick: bool, data: Path | None = None) -> list[Row]:
+    """Benchmark one size. With `data`, the generated database is kept there and reused next time."""
     label = f"{messages:,} messages"
     rows: list[Row] = []
     corpus = Corpus()
     with tempfile.TemporaryDirectory(prefix="samantha-bench-") as folder:
-        path = Path(folder) / "samantha.db"
-        store = Store.open(path)
-        seconds = generate(store, messages, corpus)
-        rows.append(row(AREA, f"generate {label}", seconds, "s", note="one transaction, triggers live"))
-        store.close()
+        path = (data or Path(folder)) / f"memory-{messages}.db"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            store = Store.open(path)
+            seconds = generate(store, messages, corpus)
+            rows.append(row(AREA, f"generate {label}", seconds, "s", note="one transaction, triggers live"))
+            store.close()
         started = time.perf_counter()
         Store.open(path).close()
         opened = (time.perf_counter() - started) * 1000
@@ -307,10 +310,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="10k messages only (under a minute)")
     parser.add_argument("--sizes", help="comma-separated message counts, e.g. 10000,100000")
+    parser.add_argument("--data", type=Path, help="keep generated databases in this folder, reuse them")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
     started = time.perf_counter()
-    rows = [r for size in sizes for r in run_size(size, args.quick)] if sizes else run(args.quick)
+    if sizes is None:
+        sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    rows = [r for size in sizes for r in run_size(size, args.quick, args.data)]
     for r in rows:
         verdict = "" if r["ok"] is None else ("  ok" if r["ok"] else "  MISSED")
         target = f"  (target {r['target']})" if r["target"] else ""

@@ -149,3 +149,9 @@ def m002_memories_summaries_search(db: sqlite_utils.Database) -> None:
     db.execute("create index messages_pending on messages(status) where status = 'pending'")
     _fts_with_triggers(db, "messages")
     _fts_with_triggers(db, "memories")
+
+
+@migration
+def m003_memories_by_date(db: sqlite_utils.Database) -> None:
+    # Recall lists the newest memories every turn.
+    db.execute("create index memories_created on memories(created_at)")

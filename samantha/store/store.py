@@ -48,6 +48,7 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:
         self.db = db
         self.path = path
+        self._common: dict[tuple[str, str], int] = {}
 
     @classmethod
     def open(cls, path: Path | None) -> Store:
@@ -318,8 +319,15 @@ class Store:
     # Search
 
     def _count_upto(self, table: str, match: str, cap: int) -> int:
+        """Rows matching `match`, counted up to `cap + 1` (a bounded probe)."""
+        if (table, match) in self._common and self._common[(table, match)] > cap:
+            return self._common[(table, match)]
         sql = f"select count(*) from (select rowid from {table}_fts where {table}_fts match ? limit ?)"
-        return int(self.db.execute(sql, [match, cap + 1]).fetchone()[0])
+        count = int(self.db.execute(sql, [match, cap + 1]).fetchone()[0])
+        if count > cap and len(self._common) < 10_000:
+            # A word this common stays common: remember it for the life of this Store.
+            self._common[(table, match)] = count
+        return count
 
     def _plan(self, table: str, text: str, any_term: bool) -> tuple[str, bool] | None:
         """The FTS5 expression for `text` and whether to rank it by BM25 (else newest first).
@@ -448,6 +456,7 @@ class Store:
         """
         sql = "select name, sql from sqlite_master where type = 'trigger' and tbl_name in (?, ?)"
         triggers = self.db.execute(sql, ["messages", "memories"]).fetchall()
+        self._common.clear()
         try:
             with self.transaction():
                 for name, _ in triggers:
