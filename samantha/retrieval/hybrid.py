@@ -13,7 +13,9 @@ fused by reciprocal rank, then re-ranked.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -28,6 +30,8 @@ from samantha.retrieval.index import CorpusIndex
 
 if TYPE_CHECKING:
     from samantha.retrieval.answer import Grounding
+
+logger = logging.getLogger(__name__)
 
 #: Longest query accepted, in characters.
 MAX_QUERY_CHARS = 2_000
@@ -89,10 +93,7 @@ class _Loaded:
     """The index's passages and vectors, in memory (the corpus is small: a few hundred kilobytes)."""
 
     def __init__(self, index: CorpusIndex) -> None:
-        conn = index.conn
-        rows = conn.execute(
-            "SELECT id, source, position, title, text, vector FROM passages ORDER BY id"
-        ).fetchall()
+        rows = index.query("SELECT id, source, position, title, text, vector FROM passages ORDER BY id")
         self.ids = [r[0] for r in rows]
         self.row_of = {pid: i for i, pid in enumerate(self.ids)}
         self.passages = [
@@ -104,7 +105,7 @@ class _Loaded:
             if rows
             else np.zeros((0, 512), dtype=np.float32)
         )
-        srows = conn.execute("SELECT passage_id, text, vector FROM sentences ORDER BY id").fetchall()
+        srows = index.query("SELECT passage_id, text, vector FROM sentences ORDER BY id")
         self.sentence_passage = np.array([self.row_of[r[0]] for r in srows], dtype=np.int64)
         self.sentence_texts = [r[1] for r in srows]
         self.sentence_vectors = (
@@ -219,10 +220,10 @@ class HybridRetriever:
         phrases += [f'grams:"{g}"' for g in sorted(set(grams or []))]
         if not phrases:
             return {}
-        rows = self.index.conn.execute(
+        rows = self.index.query(
             "SELECT rowid, bm25(passage_terms, 1.0, 0.35) FROM passage_terms WHERE passage_terms MATCH ?",
             (" OR ".join(phrases),),
-        ).fetchall()
+        )
         data = self.data()
         return {data.row_of[rowid]: -score for rowid, score in rows if rowid in data.row_of}
 
@@ -318,6 +319,10 @@ class HybridRetriever:
             analysis = self.analyse(text)
         except UsageError:
             return []  # too long or empty to search: ordinary chat as far as the reviews go
+        except (sqlite3.Error, OSError) as exc:
+            # A chat turn goes on without film knowledge rather than failing; `samantha search` shows why.
+            logger.warning("film retrieval unavailable: %s", exc)
+            return []
         ranked = self.rank(analysis)
         if not ranked or not about_the_film(analysis, ranked[0]):
             return []

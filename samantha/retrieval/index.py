@@ -9,13 +9,16 @@ Every change is one transaction: a refused or failed file leaves the index as it
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -65,6 +68,20 @@ class SyncReport:
     seconds: float
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """Run a CorpusIndex method under its connection lock."""
+
+    @functools.wraps(method)
+    def wrapper(self: CorpusIndex, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return cast(_F, wrapper)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -80,38 +97,64 @@ class CorpusIndex:
         self.path = path or locations.corpus_index_path()
         self.corpus_dir = corpus_dir or locations.corpus_dir()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        if self.version() not in (None, INDEX_VERSION):
-            # Another version's cache: start afresh (user files are kept, their text is re-indexed).
-            self.conn.executescript(
-                "DROP TABLE IF EXISTS passage_terms; DELETE FROM passages; DELETE FROM sentences;"
-            )
-        self.conn.executescript(SCHEMA)
+        #: One connection shared by the threads of the app: every use goes through this lock.
+        self.lock = threading.RLock()
+        try:
+            self.conn = self._open()
+        except sqlite3.DatabaseError:
+            # The index is a cache: a damaged file is set aside (not deleted) and rebuilt.
+            self.path.replace(self.path.with_name(self.path.name + ".damaged"))
+            for suffix in ("-wal", "-shm"):
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+            self.conn = self._open()
         #: Bumped on every change, so a retriever knows its in-memory copy is stale.
         self.generation = 0
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            self.conn = conn
+            if self.version() not in (None, INDEX_VERSION):
+                # Another version's cache: start afresh (user files are kept, their text is re-indexed).
+                conn.executescript(
+                    "DROP TABLE IF EXISTS passage_terms; DELETE FROM passages; DELETE FROM sentences;"
+                )
+            conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read, under the connection's lock."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
 
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-        self.generation += 1
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+            self.generation += 1
 
     # ---- reading ----
+    @_locked
     def documents(self) -> list[DocumentInfo]:
         rows = self.conn.execute(
             "SELECT source, title, origin, passages, indexed_at FROM documents ORDER BY origin, source"
         ).fetchall()
         return [DocumentInfo(*row) for row in rows]
 
+    @_locked
     def version(self) -> str | None:
         try:
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
@@ -120,6 +163,7 @@ class CorpusIndex:
         return row[0] if row else None
 
     # ---- writing ----
+    @_locked
     def sync(self) -> SyncReport:
         """Index shipped reviews that are new or changed, drop those that are gone; rebuild everything
         (user files from their stored text) when the index was made by another version."""
@@ -154,6 +198,7 @@ class CorpusIndex:
         indexed = todo + [s for s, *_ in users]
         return SyncReport(indexed, removed, time.perf_counter() - started)
 
+    @_locked
     def add_file(self, path: Path) -> tuple[DocumentInfo, bool]:
         """Index a user's `.txt`/`.md` file. Returns its entry and whether anything changed.
 
@@ -195,6 +240,7 @@ class CorpusIndex:
             self._write(conn, parsed, "user", digest, str(path.resolve()), text)
         return self._info(source), True
 
+    @_locked
     def remove(self, source: str) -> None:
         row = self.conn.execute("SELECT origin FROM documents WHERE source = ?", (source,)).fetchone()
         if row is None:

@@ -151,3 +151,25 @@ def test_a_failure_while_writing_rolls_back(own_index, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         own_index.add_file(path)
     assert snapshot(own_index) == before
+
+
+def test_a_damaged_index_is_set_aside_and_rebuilt(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(reviews()[2], corpus / reviews()[2].name)
+    path = tmp_path / "corpus.db"
+    path.write_bytes(b"this is not a database" * 100)
+    index = CorpusIndex(path, corpus_dir=corpus)
+    assert index.sync().indexed == [reviews()[2].name]
+    assert (tmp_path / "corpus.db.damaged").exists()
+    index.close()
+
+
+def test_searches_from_several_threads_share_the_index(retriever):
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["Who directed the film Her?", "허 러닝타임이 몇 분이에요?", "Who voices Samantha?"] * 4
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda q: retriever.search(q, 3)[0].text, queries))
+    assert all("스파이크 존즈" in r for r in results[0::3])
+    assert all("분" in r for r in results[1::3])
