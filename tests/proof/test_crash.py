@@ -68,7 +68,17 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(samantha_home: P
         until_model = server.chat_requests[-1].at - started
         finished = {0}
         killed = {"before the model": 0, "after the model was called": 0}
-        for n in range(1, RUNS + 1):
+        lock = threading.Lock()
+
+        errors: list[BaseException] = []
+
+        def one_run(n: int, delay: float) -> None:
+            try:
+                run_and_kill(n, delay)
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+
+        def run_and_kill(n: int, delay: float) -> None:
             process = subprocess.Popen(
                 [*samantha_command(), "ask", "-c", f"question number {n} about the letters"],
                 env=env,
@@ -76,28 +86,36 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(samantha_home: P
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-            seen = len(server.chat_requests)
             if n % 3 == 0:
                 # Start-up and context assembly, up to about when the model is called.
-                time.sleep(rng.uniform(0.0, until_model * 1.1))
+                time.sleep(delay * until_model * 1.1)
             else:
                 # Mid-stream and while saving: from the model call to a little past the reply's end.
                 waited = time.monotonic() + 60
-                while (
-                    len(server.chat_requests) == seen and process.poll() is None and time.monotonic() < waited
-                ):
+                while n not in acknowledged(server) and process.poll() is None and time.monotonic() < waited:
                     time.sleep(0.01)
-                time.sleep(rng.uniform(0.0, REPLY_SECONDS + 0.4))
+                time.sleep(delay * (REPLY_SECONDS + 0.4))
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
-                killed[
-                    "before the model" if len(server.chat_requests) == seen else "after the model was called"
-                ] += 1
+                phase = "after the model was called" if n in acknowledged(server) else "before the model"
+                with lock:
+                    killed[phase] += 1
             _, stderr = process.communicate(timeout=60)
             if process.returncode == 0:
-                finished.add(n)
+                with lock:
+                    finished.add(n)
             else:
                 assert process.returncode == -signal.SIGKILL, stderr.decode()
+
+        # Two runs at a time (both against the same database), to keep the suite's time down.
+        for n in range(1, RUNS + 1, 2):
+            pair = [n, n + 1] if n + 1 <= RUNS else [n]
+            threads = [threading.Thread(target=one_run, args=(m, rng.random())) for m in pair]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+            assert not errors, errors
             rows = check_database(database)
             questions = [
                 int(m.group(1)) for r in rows if r[0] == "user" for m in [QUESTION.search(r[1])] if m
