@@ -313,9 +313,13 @@ class HybridRetriever:
         return [data.passages[s.index].model_copy(update={"score": round(s.final, 4)}) for s in scored]
 
     def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
-        from samantha.retrieval.gate import about_the_film
+        from samantha.retrieval.gate import FILM_WORDS, about_the_film
 
         try:
+            # Cheap first: a message that names neither the film nor anything in the glossary cannot
+            # pass the gate, so plain chat never waits for the language models to load.
+            if not FILM_WORDS.search(text) and not self.data().glossary.matches(text):
+                return []
             analysis = self.analyse(text)
         except UsageError:
             return []  # too long or empty to search: ordinary chat as far as the reviews go
