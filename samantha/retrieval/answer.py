@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 MIN_SENTENCE_SCORE = 0.45
 #: Sentences within this share of the best score count as answers too.
 NEAR_BEST = 0.8
+#: Without a short answer to compare, a second review's sentence is quoted only when this close.
+CONFIRM_BEST = 0.9
 #: Sentences from other reviews within this share of the best are checked for a different value.
 DISAGREE_BEST = 0.6
 HANGUL = re.compile(r"[가-힣]")
@@ -236,9 +238,9 @@ def ground(retriever: HybridRetriever, question: str, passages: list[Passage]) -
             key = match.group(0) if match else ""
         # A second review that says the same thing confirms it.
         for q in per_source[1:]:
-            if q.score >= NEAR_BEST * best.score and (
-                not key or key.split(" (")[-1].rstrip(")") in q.sentence
-            ):
+            if (
+                key and key.split(" (")[-1].rstrip(")") in q.sentence and q.score >= NEAR_BEST * best.score
+            ) or (not key and q.score >= CONFIRM_BEST * best.score):
                 chosen.append(q)
                 break
     return Grounding(True, chosen, disagreement=disagreement, korean=korean, key=key)
