@@ -131,9 +131,36 @@ def stream_text(text: str) -> Iterator[str]:
 
 
 def verified_addendum(grounding: Grounding | None, answer: str, passages: list[Passage]) -> Iterator[str]:
-    """After a model's reply: the verified quote when the reply cites nothing from the reviews."""
+    """After a model's reply: the verified quote when the reply cites nothing from the reviews, or cites
+    them but misses the answer they give ("John Madden directed it [1]" when [1] says 스파이크 존즈), or
+    gives one side where the reviews disagree."""
     if grounding is None or not grounding.supported or not answer.strip():
         return
-    if any(1 <= int(m.group(1)) <= len(passages) for m in _MARKER.finditer(answer)):
+    cites = any(1 <= int(m.group(1)) <= len(passages) for m in _MARKER.finditer(answer))
+    if cites and all(_mentions(answer, fact) for fact in answer_facts(grounding)):
         return
     yield from stream_text("\n\n" + grounding.text())
+
+
+def answer_facts(grounding: Grounding) -> list[list[str]]:
+    """What a correct reply must mention: the short answer (any of its spellings), or each disagreeing
+    value ("123분", "125분")."""
+    if grounding.disagreement:
+        facts = [q.values or [] for q in grounding.quotes]
+        return [f for f in facts if f]
+    if grounding.key:
+        spellings = [part.strip(" ()") for part in re.split(r"\s*\(", grounding.key) if part.strip(" ()")]
+        return [spellings]
+    return []
+
+
+def _mentions(answer: str, spellings: list[str]) -> bool:
+    """Whether `answer` gives one of `spellings` (numbers compared by their digits)."""
+    lowered = answer.lower().replace(",", "")
+    for spelling in spellings:
+        digits = re.sub(r"\D", "", spelling)
+        if digits and len(digits) >= 2 and digits in re.sub(r"[^\d\s]", " ", lowered).split():
+            return True
+        if spelling.lower().replace(",", "") in lowered:
+            return True
+    return False

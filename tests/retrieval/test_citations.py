@@ -154,3 +154,20 @@ def test_ordinary_chat_goes_to_the_model_without_passages(settings, store, retri
     assert result.answer == "I'm doing well, thanks for asking."
     assert result.context is not None and result.context.passages == []
     assert result.supported
+
+
+def test_a_cited_but_wrong_reply_gets_the_verified_answer_appended(settings, store, retriever):
+    model = ScriptedModel("John Madden directed it [1].")
+    companion = make_companion(settings, store, model, retriever)
+    turn = companion.turn(companion.new_conversation(), "Who directed the film Her?")
+    streamed = "".join(turn)
+    assert streamed.startswith("John Madden directed it [1].")
+    assert "Spike Jonze (스파이크 존즈)" in streamed
+    assert turn.result is not None and streamed == turn.result.answer
+
+
+def test_a_one_sided_reply_to_a_disagreement_gets_both_sides(settings, store, retriever):
+    model = ScriptedModel("It runs 123 minutes [1].")
+    companion = make_companion(settings, store, model, retriever)
+    streamed = "".join(companion.turn(companion.new_conversation(), "How long is the movie?"))
+    assert "123분" in streamed and "125분" in streamed and "disagree" in streamed
