@@ -1,0 +1,116 @@
+"""Smoke test: the real `samantha` in a real terminal (tmux), driven the way a person would use it.
+
+It runs the real embedded model (offline, SmolLM2-135M from the installed package; replies capped at
+40 tokens so a busy machine still finishes), types a message,
+and reads the reply off the screen. Slow; skipped when tmux is not installed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from samantha.store import Store
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+SAMANTHA = Path(sys.executable).with_name("samantha")
+
+
+class Terminal:
+    """One tmux session on a private server socket."""
+
+    def __init__(self, command: str, width: int = 120, height: int = 36) -> None:
+        self.socket = f"samantha-test-{uuid.uuid4().hex[:8]}"
+        self.tmux(
+            "-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", str(width), "-y", str(height), command
+        )
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "main")
+
+    def type(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "main", *keys)
+
+    def wait_for(self, test, timeout: float, what: str) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if test(screen):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+
+    def alive(self) -> bool:
+        return "main" in self.tmux("list-sessions", "-F", "#{session_name}")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(samantha_home: Path, tmp_path: Path):
+    command = (
+        f"env -i PATH=/usr/bin:/bin HOME={tmp_path / 'user-home'} TERM=xterm-256color LANG=C.UTF-8 "
+        f"SAMANTHA_HOME={samantha_home} SAMANTHA_MAX_REPLY_TOKENS=40 {SAMANTHA}"
+    )
+    opened = Terminal(command)
+    yield opened
+    opened.close()
+
+
+def test_type_a_message_and_read_the_reply_off_the_screen(terminal: Terminal, samantha_home: Path):
+    terminal.wait_for(lambda s: "Message Samantha" in s, 30, "the first frame")
+    terminal.wait_for(lambda s: "embedded" in s, 60, "the model in the status bar")
+    assert "Hi, I'm Samantha" in terminal.screen()
+
+    terminal.type("Hello Samantha, how are you today?")
+    terminal.type("Enter")
+
+    def answered(screen: str) -> bool:
+        """The message is on screen, a finished reply from Samantha below it, nothing still writing."""
+        lines = screen.splitlines()
+        asked = [i for i, line in enumerate(lines) if "█ Hello Samantha, how are you today?" in line]
+        return (
+            bool(asked)
+            and "writing…" not in screen
+            and any(line.rstrip().endswith("█ Samantha") for line in lines[asked[-1] :])
+        )
+
+    screen = terminal.wait_for(answered, 240, "the reply")
+    assert "Hello Samantha, how are you today?" in screen
+    assert "█ Samantha" in screen and "interrupted" not in screen
+
+    store = Store.open(samantha_home / "samantha.db")
+    try:
+        conversation = store.latest_conversation()
+        assert conversation is not None and conversation.title == "Hello Samantha, how are you today?"
+        reply = store.recent_messages(conversation.id)[-1]
+    finally:
+        store.close()
+    assert reply.role == "assistant" and reply.status == "complete" and reply.content.strip()
+    # The view stays anchored to the bottom: the reply's last words are what the screen shows last.
+    shown = " ".join(line.split("█", 1)[-1].strip() for line in screen.splitlines() if "█" in line)
+    last_words = re.findall(r"\w+", reply.content)[-3:]
+    assert all(word in shown for word in last_words), (last_words, screen)
+
+    terminal.type("C-q")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not terminal.alive(), "ctrl+q should quit the app (and end the tmux session)"
