@@ -17,6 +17,8 @@ from samantha.llm.base import ChatMessage
 
 DEFAULT_CONTEXT = 4096
 GGUF_MAGIC = b"GGUF"
+#: A 135M model loops on one phrase without a repeat penalty ("I'm here to help you, and I'm here...").
+SAMPLING = {"repeat_penalty": 1.15, "top_p": 0.9}
 
 SMALL_MODEL_NOTICE = (
     "I'm running on a tiny built-in model (SmolLM2-135M) that only really speaks English and often "
@@ -93,7 +95,11 @@ class EmbeddedModel:
         with self._lock:
             try:
                 chunks = self.llama.create_chat_completion(
-                    messages=list(messages), max_tokens=max_tokens, temperature=temperature, stream=True
+                    messages=list(messages),
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    stream=True,
+                    **SAMPLING,
                 )
                 for chunk in chunks:
                     piece = chunk["choices"][0]["delta"].get("content")
