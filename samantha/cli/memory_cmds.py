@@ -37,9 +37,12 @@ def _line(text: str, limit: int = 160) -> str:
     return terminal_safe(flat)
 
 
-@click.group()
-def memory() -> None:
+@click.group(invoke_without_command=True)
+@click.pass_context
+def memory(ctx: click.Context) -> None:
     """What Samantha remembers: every conversation, the facts she keeps, and their summaries."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 @memory.command()
