@@ -135,6 +135,14 @@ class Recall:
         return [self.store] if self.archive is None else [self.store, self.archive]
 
     def sections_for_turn(self, conversation_id: str, text: str) -> list[Section]:
+        """The memories and summary sections for this turn; a failing read costs the recall, not the turn."""
+        try:
+            return self._sections(conversation_id, text)
+        except (sqlite3.Error, SamanthaError) as exc:
+            log.warning("Recall failed for conversation %s: %s", conversation_id, exc)
+            return []
+
+    def _sections(self, conversation_id: str, text: str) -> list[Section]:
         today = self.today()
         sections = []
         # Quoted on one line: a memory is data about the user, never instructions (it may say otherwise).

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from samantha.store import Store
 from samantha.store.search import query_terms
 
 
@@ -105,3 +108,28 @@ def test_query_terms_drop_stopwords_and_quote_everything():
     assert query_terms("What is my sister's name?") == ['"sister"*', '"name"']
     assert query_terms("나는 언니가 보고 싶어") == ['"언니"*', '"보고"*', '"싶어"*']
     assert query_terms("") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(query=st.text(max_size=60))
+def test_no_query_text_breaks_search(query):
+    store = Store.open(None)
+    conversation = store.create_conversation().id
+    store.add_message(conversation, "user", "hello 안녕하세요 😀 ① ﬁne café")
+    for any_term in (False, True):
+        store.search_messages(query, any_term=any_term, exclude_conversation="x")
+        store.search_memories(query, any_term=any_term)
+    store.close()
+
+
+def test_recall_failing_costs_the_recall_not_the_turn(store, monkeypatch, caplog):
+    import sqlite3
+
+    from samantha.recall import Recall
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "search_messages", locked)
+    assert Recall(store).sections_for_turn("c", "anything at all") == []
+    assert "database is locked" in caplog.text
