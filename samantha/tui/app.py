@@ -12,13 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from samantha.tui import services
-from samantha.tui.messages import CompanionFailed, CompanionReady
+from samantha.tui.messages import CompanionFailed, CompanionReady, StoreReady
 from samantha.tui.screens.chat import ChatScreen
 
 if TYPE_CHECKING:
     from samantha.chat import Companion
     from samantha.config import Settings
     from samantha.llm.base import ChatModel
+    from samantha.store import Store
 
 #: Palette entries for actions that have no key of their own.
 EXTRA_COMMANDS = [
@@ -51,6 +52,7 @@ class SamanthaApp(App[None]):
         self.incognito = incognito
         self.given_companion = companion
         self.companion: Companion | None = None
+        self.store: Store | None = None
 
     def get_default_screen(self) -> Screen[None]:
         return ChatScreen(incognito=self.incognito)
@@ -75,10 +77,11 @@ class SamanthaApp(App[None]):
 
     def start_core(self) -> None:
         if self.given_companion is not None:
+            self.post_message(StoreReady(self.given_companion.store))
             companion = self.given_companion
             if self.incognito:
                 companion = services.in_memory_companion(companion)
-            self.post_message(CompanionReady(companion))
+            self.post_message(CompanionReady(companion, self.incognito))
         else:
             self.build_core(self.incognito, None)
 
@@ -87,7 +90,12 @@ class SamanthaApp(App[None]):
         from samantha.errors import SamanthaError
 
         try:
-            companion = services.build_companion(self.settings, incognito=incognito, model=model)
+            if self.store is None:
+                store = services.open_store(self.settings)
+                self.post_message(StoreReady(store))
+            else:
+                store = self.store
+            companion = services.build_companion(self.settings, store=store, incognito=incognito, model=model)
         except SamanthaError as exc:
             self.post_message(CompanionFailed(exc.message))
             return
@@ -96,10 +104,17 @@ class SamanthaApp(App[None]):
                 CompanionFailed(f"Something unexpected went wrong ({type(exc).__name__}: {exc}).")
             )
             return
-        self.post_message(CompanionReady(companion))
+        self.post_message(CompanionReady(companion, incognito))
+
+    @on(StoreReady)
+    def _store_ready(self, event: StoreReady) -> None:
+        self.store = event.store
+        self.chat_screen.store_ready(event.store)
 
     @on(CompanionReady)
     def _core_ready(self, event: CompanionReady) -> None:
+        if event.incognito != self.incognito:
+            return  # built before the user switched incognito; the right one is on its way
         self.companion = event.companion
         self.chat_screen.companion_ready(event.companion, incognito=self.incognito)
 
@@ -121,7 +136,7 @@ class SamanthaApp(App[None]):
         screen.companion = self.companion = None
         if self.given_companion is not None:
             companion = services.in_memory_companion(self.given_companion) if on else self.given_companion
-            self.post_message(CompanionReady(companion))
+            self.post_message(CompanionReady(companion, on))
         else:
             self.build_core(on, model)
         self.notify("Incognito: nothing is written while this is on." if on else "Incognito is off.")

@@ -9,6 +9,14 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from samantha.chat import Companion
+    from samantha.store import Store
+
+
+@dataclass
+class StoreReady(Message):
+    """The user's database is open (before the model and retrieval are ready)."""
+
+    store: Store
 
 
 @dataclass
@@ -16,6 +24,8 @@ class CompanionReady(Message):
     """The core (store, model, retrieval) is built and can take a turn."""
 
     companion: Companion
+    incognito: bool
+    """The mode it was built for; one built before the user switched incognito is dropped."""
 
 
 @dataclass

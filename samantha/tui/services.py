@@ -43,13 +43,21 @@ def _optional(module: str, *names: str) -> Callable[..., Any] | None:
     return None
 
 
-def build_companion(
-    settings: Settings, *, incognito: bool = False, model: ChatModel | None = None
-) -> Companion:
-    """The Companion the app talks to. Incognito: nothing is written (the core keeps it in memory)."""
+def open_store(settings: Settings) -> Store:
+    """The user's database (created and migrated if needed)."""
     from samantha import runtime
 
-    return runtime.build_companion(settings, model=model, incognito=incognito)
+    return runtime.open_store(settings)
+
+
+def build_companion(
+    settings: Settings, *, store: Store, incognito: bool = False, model: ChatModel | None = None
+) -> Companion:
+    """The Companion the app talks to, over the user's `store`. Incognito: nothing is written (the core
+    writes to a database in memory and only reads `store`)."""
+    from samantha import runtime
+
+    return runtime.build_companion(settings, model=model, store=store, incognito=incognito)
 
 
 def in_memory_companion(companion: Companion) -> Companion:

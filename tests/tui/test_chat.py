@@ -177,7 +177,7 @@ async def test_message_typed_before_the_core_is_ready_is_sent_when_it_is(
         await pilot.pause()
         await send(pilot, "early words")
         assert shown(app) == [("user", "early words")]
-        app.post_message(CompanionReady(companion))
+        app.post_message(CompanionReady(companion, False))
         await ready(app, pilot)
         await idle(app, pilot)
         assert shown(app) == [("user", "early words"), ("assistant", "Now I'm awake.")]

@@ -258,3 +258,57 @@ async def test_keymap_from_config_rebinds_by_id(make, monkeypatch, ready):
         assert app.chat_screen.conversation_id is None
         await pilot.press("f9")
         assert isinstance(app.screen, TextPanel) and "ctrl+t" in app.screen.body
+
+
+async def test_incognito_shows_past_conversations_but_saves_nothing_new(
+    make, store, scripted_model, ready, idle
+):
+    past = store.create_conversation("before incognito")
+    store.add_message(past.id, "user", "an old message")
+    scripted_model.enqueue("Not written down.")
+    app = make(incognito=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        sidebar = app.chat_screen.sidebar
+        assert sidebar.conversation_ids() == [past.id]
+        sidebar.options.focus()
+        sidebar.highlight(past.id)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [b.raw for b in app.chat_screen.chat.bubbles()] == ["an old message"]
+        assert app.chat_screen.conversation_id is None
+        await send(pilot, "something private")
+        await idle(app, pilot)
+        assert app.chat_screen.chat.bubbles()[-1].raw == "Not written down."
+        assert store.count_messages() == 1 and store.count_conversations() == 1
+
+
+async def test_the_database_comes_before_the_model(make, store, monkeypatch, settings, scripted_model):
+    """Built by the app itself: the sidebar fills from the database while the model is still loading."""
+    import threading
+
+    from samantha.tui import services
+
+    conversation = store.create_conversation("waiting for the model")
+    store.add_message(conversation.id, "user", "x")
+    release = threading.Event()
+
+    def slow_build(settings, *, store, incognito=False, model=None):
+        release.wait(10)
+        return Companion(settings, store, scripted_model)
+
+    monkeypatch.setattr(services, "open_store", lambda settings: store)
+    monkeypatch.setattr(services, "build_companion", slow_build)
+    app = make(companion=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            if app.chat_screen.sidebar.conversation_ids():
+                break
+            await pilot.pause(0.01)
+        assert app.chat_screen.sidebar.conversation_ids() == [conversation.id]
+        assert app.companion is None and app.chat_screen.chat.bubbles()[0].raw.startswith("Welcome back")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.companion is not None

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from samantha.context import ContextPlan
     from samantha.models import Conversation
     from samantha.models import Message as StoredMessage
+    from samantha.store import Store
 
 #: Seconds between two screen updates of a streaming reply.
 FLUSH_SECONDS = 0.05
@@ -138,6 +139,8 @@ class ChatScreen(Screen[None]):
     def __init__(self, *, incognito: bool = False) -> None:
         super().__init__(id="chat-screen")
         self.companion: Companion | None = None
+        self.store: Store | None = None
+        """The user's database (sidebar, history, memories, export); incognito, the core writes elsewhere."""
         self.incognito = incognito
         self.conversation_id: str | None = None
         self.streaming = False
@@ -180,6 +183,11 @@ class ChatScreen(Screen[None]):
 
     # The core arriving (built by the app in a worker after the first frame)
 
+    def store_ready(self, store: Store) -> None:
+        """The user's database is open: fill the sidebar and greet, while the model is still loading."""
+        self.store = store
+        self.load_start(store)
+
     def companion_ready(self, companion: Companion, *, incognito: bool) -> None:
         self.companion = companion
         self.incognito = incognito
@@ -194,15 +202,14 @@ class ChatScreen(Screen[None]):
             if not self._notice_shown:
                 self._notice_shown = True
                 self.notify(notice, title="About this model", timeout=12)
-        self.load_start(companion)
         if self.queued is not None:
             pending, self.queued = self.queued, None
             self.send(pending.text, replace=pending.ids, shown=True)
 
     @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
-    def load_start(self, companion: Companion) -> None:
+    def load_start(self, store: Store) -> None:
         """First page of conversations and the greeting, read after the first frame."""
-        page = services.conversations_page(companion.store, 0, "")
+        page = services.conversations_page(store, 0, "")
         self.post_message(self.ConversationsLoaded(page, False, len(page) == services.PAGE_SIZE))
         if self.conversation_id is None and not self.chat.bubbles():
             latest = page[0] if page else None
@@ -378,12 +385,12 @@ class ChatScreen(Screen[None]):
     # Sidebar
 
     def reload_sidebar(self) -> None:
-        if self.companion is not None:
-            self.load_conversations(self.companion, 0, self.sidebar.query_text, False)
+        if self.store is not None:
+            self.load_conversations(self.store, 0, self.sidebar.query_text, False)
 
     @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
-    def load_conversations(self, companion: Companion, offset: int, query: str, append: bool) -> None:
-        page = services.conversations_page(companion.store, offset, query)
+    def load_conversations(self, store: Store, offset: int, query: str, append: bool) -> None:
+        page = services.conversations_page(store, offset, query)
         self.post_message(self.ConversationsLoaded(page, append, len(page) == services.PAGE_SIZE))
 
     @on(ConversationsLoaded)
@@ -394,25 +401,25 @@ class ChatScreen(Screen[None]):
 
     @on(Sidebar.FilterChanged)
     def _filter(self, event: Sidebar.FilterChanged) -> None:
-        if self.companion is not None:
-            self.load_conversations(self.companion, 0, event.query, False)
+        if self.store is not None:
+            self.load_conversations(self.store, 0, event.query, False)
 
     @on(Sidebar.MoreWanted)
     def _more(self, event: Sidebar.MoreWanted) -> None:
-        if self.companion is not None:
-            self.load_conversations(self.companion, event.offset, event.query, True)
+        if self.store is not None:
+            self.load_conversations(self.store, event.offset, event.query, True)
 
     @on(Sidebar.Opened)
     def _open(self, event: Sidebar.Opened) -> None:
         if self.streaming:
             self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
             return
-        if self.companion is not None:
-            self.load_history(self.companion, event.conversation_id)
+        if self.store is not None:
+            self.load_history(self.store, event.conversation_id)
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def load_history(self, companion: Companion, conversation_id: str) -> None:
-        messages = services.conversation_messages(companion.store, conversation_id)
+    def load_history(self, store: Store, conversation_id: str) -> None:
+        messages = services.conversation_messages(store, conversation_id)
         self.post_message(self.HistoryLoaded(conversation_id, messages))
 
     @on(HistoryLoaded)
@@ -431,6 +438,12 @@ class ChatScreen(Screen[None]):
             bubble.message_id = message.id
             bubble.citations = citations
         self.prompt.focus()
+        if self.incognito:
+            # The incognito core writes elsewhere: what is said now starts a new, unsaved conversation.
+            self.conversation_id = None
+            for bubble in self.chat.bubbles():
+                bubble.message_id = None
+            self.notify("Incognito: this conversation is shown as it was; what you write now is not saved.")
 
     # Actions (each is a binding with an id, a palette command, and some also a slash command)
 
@@ -498,13 +511,13 @@ class ChatScreen(Screen[None]):
         self.app.push_screen(ContextScreen(self.last_context))
 
     def action_memories(self) -> None:
-        if self.companion is None:
+        if self.store is None:
             self.notify("I'm still waking up.")
             return
         from samantha import locations
         from samantha.tui.screens.memory import MemoryScreen
 
-        self.app.push_screen(MemoryScreen(self.companion.store, locations.home_dir() / "exports"))
+        self.app.push_screen(MemoryScreen(self.store, locations.home_dir() / "exports"))
 
     def action_incognito(self) -> None:
         if self.streaming:
@@ -560,11 +573,10 @@ class ChatScreen(Screen[None]):
 
     def action_rename(self) -> None:
         target = self._target()
-        if target is None or self.companion is None:
+        if target is None or self.store is None:
             self.notify("Pick a conversation first.")
             return
-        store = self.companion.store
-        conversation = store.get_conversation(target)
+        conversation = self.store.get_conversation(target)
         title = conversation.title if conversation and conversation.title else ""
 
         def renamed(new_title: str | None) -> None:
@@ -575,13 +587,13 @@ class ChatScreen(Screen[None]):
 
     def action_delete(self) -> None:
         target = self._target()
-        if target is None or self.companion is None:
+        if target is None or self.store is None:
             self.notify("Pick a conversation first.")
             return
         if self.streaming and target == self.conversation_id:
             self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
             return
-        conversation = self.companion.store.get_conversation(target)
+        conversation = self.store.get_conversation(target)
         title = (conversation.title if conversation else None) or "this conversation"
 
         def answered(yes: bool | None) -> None:
@@ -594,8 +606,8 @@ class ChatScreen(Screen[None]):
     @work(thread=True, group="change", exit_on_error=False)
     def change(self, conversation_id: str, title: str | None) -> None:
         """Rename (title given) or delete (title None) a conversation."""
-        assert self.companion is not None
-        store = self.companion.store
+        store = self.store
+        assert store is not None
         if title is None:
             services.reset_conversation(store, conversation_id)
             self.post_message(self.Changed("Conversation deleted.", deleted=conversation_id))
@@ -654,9 +666,9 @@ class ChatScreen(Screen[None]):
         self.forget_all()
 
     def forget_all(self) -> None:
-        if self.companion is None:
+        store = self.store
+        if store is None:
             return
-        store = self.companion.store
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -673,12 +685,12 @@ class ChatScreen(Screen[None]):
 
     @work(thread=True, group="change", exit_on_error=False)
     def export(self) -> None:
-        if self.companion is None:
+        if self.store is None:
             return
         from samantha import locations
 
         try:
-            path = services.export_all(self.companion.store, locations.home_dir() / "exports")
+            path = services.export_all(self.store, locations.home_dir() / "exports")
             note = f"Exported to {path}"
         except Exception as exc:
             note = f"Could not export: {exc}"
