@@ -266,7 +266,8 @@ def run(quick: bool) -> list[Row]:
                 f"<= {FRAME_TARGET_S:g} s",
                 median_frame <= FRAME_TARGET_S,
                 f"{rounds} starts of `samantha` in a pty; worst {max(frames):.3f} s; "
-                f"db seeded in {seed_seconds:.1f} s",
+                f"db seeded in {seed_seconds:.1f} s; "
+                f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
             ),
             row(
                 AREA,
