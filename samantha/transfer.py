@@ -13,7 +13,7 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -232,16 +232,28 @@ def import_file(store: Store, path: Path) -> ImportReport:
         handle.seek(0)
         importer = _Importer(store, path)
         try:
-            with store.transaction():
-                if header is not None:
-                    importer.jsonl(handle)
-                else:
-                    importer.json(handle)
-        except sqlite3.Error as exc:
-            raise ImportRefused(
-                f"Import refused: the database rejected the data ({exc}); nothing was changed."
-            ) from None
+            _in_transaction(store, importer.jsonl if header is not None else importer.json_streaming, handle)
+        except _Unusual:  # valid JSON perhaps, but not laid out as Samantha writes it: parse it whole
+            handle.seek(0)
+            importer = _Importer(store, path)
+            _in_transaction(store, importer.json, handle)
         return importer.report
+
+
+def _in_transaction(
+    store: Store, read: Callable[[io.BufferedReader], None], handle: io.BufferedReader
+) -> None:
+    try:
+        with store.transaction():
+            read(handle)
+    except sqlite3.Error as exc:
+        raise ImportRefused(
+            f"Import refused: the database rejected the data ({exc}); nothing was changed."
+        ) from None
+
+
+class _Unusual(Exception):
+    """The JSON file is not laid out line by line as Samantha writes it."""
 
 
 def _jsonl_header(line: bytes) -> dict[str, Any] | None:
@@ -303,6 +315,56 @@ class _Importer:
             for n, record in enumerate(records, start=1):
                 self.add(table, record, f"{table} record {n}")
         self.check_counts(document.get("counts"))
+
+    def json_streaming(self, handle: io.BufferedReader) -> None:
+        """Read a JSON export as `export` lays it out (one record per line) in constant memory.
+
+        Anything else raises `_Unusual`, and the file is then parsed whole (which also gives the exact
+        reason a broken file is refused).
+        """
+        lines = iter(handle)
+
+        def next_line() -> str:
+            raw = next(lines, None)
+            if raw is None or not raw.endswith(b"\n"):
+                raise _Unusual
+            try:
+                return raw.decode("utf-8")[:-1]
+            except UnicodeDecodeError:
+                raise _Unusual from None
+
+        def parse(text: str) -> Any:
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise _Unusual from None
+
+        first = next_line()
+        if not (first.startswith("{") and first.endswith(",")):
+            raise _Unusual
+        header = parse(first[:-1] + "}")
+        if not isinstance(header, dict) or set(header) & set(TABLES):
+            raise _Unusual
+        _check_header(header, self.path)
+        tables = list(TABLES)
+        for index, table in enumerate(tables):
+            if next_line() != f'"{table}": [':
+                raise _Unusual
+            number, more = 0, True
+            while True:
+                line = next_line()
+                if line in ("]", "],"):
+                    break
+                if not more:
+                    raise _Unusual  # a record not followed by a comma, then another
+                more = line.endswith(",")
+                number += 1
+                self.add(table, parse(line[:-1] if more else line), f"{table} record {number}")
+            if (number and more) or (line == "],") != (index < len(tables) - 1):
+                raise _Unusual
+        if next_line() != "}" or any(raw.strip() for raw in lines):
+            raise _Unusual
+        self.check_counts(header.get("counts"))
 
     def jsonl(self, handle: io.BufferedReader) -> None:
         ended = False

@@ -222,3 +222,32 @@ def test_markdown_is_readable(full_store):
     assert counts["messages"] == 4
     assert "내 이름은 지수야" in text and "**You**" in text and "**Samantha**" in text
     assert "## Memories" in text and "Summary of 4 earlier messages" in text
+
+
+def test_our_json_is_read_line_by_line_and_other_layouts_whole(exports, full_store, make_store, monkeypatch):
+    document = json.loads(exports["json"].read_text(encoding="utf-8"))
+    compact = exports["json"].with_name("compact.json")
+    compact.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    pretty = exports["json"].with_name("pretty.json")
+    pretty.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    for path in (compact, pretty):
+        store = make_store(f"from-{path.stem}.db")
+        transfer.import_file(store, path)
+        assert rows(store) == rows(full_store)
+    # Samantha's own layout never needs the whole file in memory.
+    monkeypatch.setattr(transfer._Importer, "json", lambda self, handle: pytest.fail("parsed whole"))
+    store = make_store("streamed.db")
+    transfer.import_file(store, exports["json"])
+    assert rows(store) == rows(full_store)
+
+
+def test_a_trailing_comma_in_our_layout_is_still_refused(exports, target, tmp_path, snapshot):
+    lines = exports["json"].read_text(encoding="utf-8").splitlines(keepends=True)
+    closing = lines.index("],\n", lines.index('"messages": [\n'))
+    lines[closing - 1] = lines[closing - 1].rstrip("\n") + ",\n"
+    bad = tmp_path / "trailing-comma.json"
+    bad.write_text("".join(lines), encoding="utf-8")
+    before = snapshot(target.path)
+    with pytest.raises(ImportRefused, match="not valid JSON"):
+        transfer.import_file(target, bad)
+    assert snapshot(target.path) == before
