@@ -94,13 +94,28 @@ def attribute_passages(answer: str, passages: list[Passage]) -> list[int]:
 
 
 def _shares_facts(sentence: str, passage: str) -> bool:
-    """A quoted stretch, or the same specific numbers and Korean names, in both."""
+    """A quoted stretch, the same specific numbers, Korean words, or a person's name in any spelling."""
     if len(sentence) >= 12 and sentence.strip('"“” ') in passage:
+        return True
+    if any(any(f in passage for f in entry.korean) for entry in _people_in(sentence)):
         return True
     numbers = {n.replace(",", "") for n in _NUMBER.findall(sentence) if len(n.replace(",", "")) >= 3}
     passage_numbers = {n.replace(",", "") for n in _NUMBER.findall(passage)}
     words = set(_HANGUL_WORD.findall(sentence))
     return bool(numbers & passage_numbers) or len(words & set(_HANGUL_WORD.findall(passage))) >= 3
+
+
+def _people_in(text: str) -> list[Any]:
+    """Real people (director, actors) the text names, from the glossary's built-in list."""
+    from samantha.retrieval.glossary import Glossary
+
+    global _SEED_GLOSSARY
+    if _SEED_GLOSSARY is None:
+        _SEED_GLOSSARY = Glossary.build()
+    return [m.entry for m in _SEED_GLOSSARY.matches(text) if m.entry.kind == "person"]
+
+
+_SEED_GLOSSARY: Any = None
 
 
 # ---- the grounded answer in a chat turn ----
@@ -131,13 +146,17 @@ def stream_text(text: str) -> Iterator[str]:
 
 
 def verified_addendum(grounding: Grounding | None, answer: str, passages: list[Passage]) -> Iterator[str]:
-    """After a model's reply: the verified quote when the reply cites nothing from the reviews, or cites
-    them but misses the answer they give ("John Madden directed it [1]" when [1] says 스파이크 존즈), or
-    gives one side where the reviews disagree."""
+    """After a model's reply: the verified quote, unless the reply already gives the reviews' answer (the
+    name or number they give, every side where they disagree) or, when there is no short answer, cites
+    them. "John Madden directed it [1]" when [1] says 스파이크 존즈 gets the quote; "Spike Jonze directed
+    it." does not (and is attributed to the passages that say so)."""
     if grounding is None or not grounding.supported or not answer.strip():
         return
     cites = any(1 <= int(m.group(1)) <= len(passages) for m in _MARKER.finditer(answer))
-    if cites and all(_mentions(answer, fact) for fact in answer_facts(grounding)):
+    facts = answer_facts(grounding)
+    if facts and all(_mentions(answer, fact) for fact in facts):
+        return  # it gives the reviews' answer; uncited, it is attributed to them afterwards
+    if cites and not facts:
         return
     yield from stream_text("\n\n" + grounding.text())
 

@@ -110,17 +110,29 @@ def test_a_small_model_turn_answers_from_the_reviews_with_a_checked_citation(set
     assert result.reply.meta["supported"] is True  # type: ignore[union-attr]
 
 
-def test_a_capable_models_uncited_reply_gets_the_verified_quote_appended(settings, store, retriever):
+def test_a_capable_models_uncited_right_answer_is_attributed_to_the_reviews(settings, store, retriever):
     model = ScriptedModel("It was directed by Spike Jonze.")
     companion = make_companion(settings, store, model, retriever)
     turn = companion.turn(companion.new_conversation(), "Who directed the film Her?")
     streamed = "".join(turn)
     result = turn.result
     assert result is not None
-    assert streamed.startswith("It was directed by Spike Jonze.")
-    assert "스파이크 존즈" in streamed and "[" in streamed
-    assert streamed == result.answer and result.supported
+    assert streamed == result.answer == "It was directed by Spike Jonze."
+    assert result.supported and result.citations
+    assert all("스파이크 존즈" in c.text for c in result.citations)
     assert "스파이크 존즈" in model.history[0][0]["content"]  # the model was given the passages
+
+
+def test_a_capable_models_uncited_evasive_reply_gets_the_verified_quote_appended(settings, store, retriever):
+    model = ScriptedModel("What a lovely question! It is a film about love.")
+    companion = make_companion(settings, store, model, retriever)
+    turn = companion.turn(companion.new_conversation(), "Who directed the film Her?")
+    streamed = "".join(turn)
+    result = turn.result
+    assert result is not None
+    assert streamed.startswith("What a lovely question!")
+    assert "Spike Jonze (스파이크 존즈) [" in streamed
+    assert streamed == result.answer and result.supported
 
 
 def test_a_capable_models_cited_reply_is_kept_and_checked(settings, store, retriever):
