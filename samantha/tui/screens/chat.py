@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown
+from textual.widgets import Footer, Input
 
 from samantha.textsafe import terminal_safe
 from samantha.tui import services
@@ -30,6 +30,8 @@ from samantha.tui.widgets.sidebar import Sidebar
 from samantha.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
     from samantha.chat import Companion, TurnResult
     from samantha.context import ContextPlan
     from samantha.models import Conversation
@@ -499,8 +501,8 @@ class ChatScreen(Screen[None]):
         bubble = bubble or next((b for b in reversed(self.chat.bubbles()) if b.citations), None)
         self.app.push_screen(SourcesScreen(bubble.citations if bubble else [], focus_n=n))
 
-    @on(Markdown.LinkClicked)
-    def _link(self, event: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """An [n] in a reply was clicked: open that passage. (By name, so Markdown loads lazily.)"""
         if not event.href.startswith("cite:"):
             return
         event.stop()

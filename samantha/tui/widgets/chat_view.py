@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from samantha.textsafe import terminal_safe
 
 if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
     from samantha.models import Citation
 
 _CITATION = re.compile(r"\[(\d{1,3})\](?!\()")
@@ -48,6 +50,9 @@ class MessageBubble(Vertical, can_focus=True):
         self._header = Static(self._header_text(), classes="who")
         self._body: Markdown | Static
         if role == "assistant":
+            # Imported here, not at the top: markdown-it is not needed for the first frame.
+            from textual.widgets import Markdown
+
             shown = linkify_citations(self.text) if citations else self.text
             self._body = Markdown(shown, open_links=False, classes="body")
         else:
@@ -75,17 +80,22 @@ class MessageBubble(Vertical, can_focus=True):
         self.raw += piece
         piece = terminal_safe(piece)
         self.text += piece
-        if isinstance(self._body, Markdown):
-            self._body.append(piece)
-        else:
+        if self.role == "assistant":
+            self._markdown.append(piece)
+        elif isinstance(self._body, Static):
             self._body.update(Text(self.text))
 
     async def finish(self, status: str, *, citations: bool = False) -> None:
         """The reply ended: show its status, and make its [n] citations clickable."""
         self.set_status(status)
-        if citations and isinstance(self._body, Markdown):
+        if citations and self.role == "assistant":
             self._has_citations = True
-            await self._body.update(linkify_citations(self.text))
+            await self._markdown.update(linkify_citations(self.text))
+
+    @property
+    def _markdown(self) -> Markdown:
+        assert self.role == "assistant"
+        return self._body  # type: ignore[return-value]
 
 
 class ChatView(VerticalScroll):
