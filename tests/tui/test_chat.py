@@ -291,3 +291,26 @@ async def test_status_bar_shows_model_tokens_and_the_small_model_notice_once(
         assert "scripted" in rendered and f"{status.used:,}/{status.budget:,}" in rendered
         notices = [n for n in app._notifications if "tiny model" in n.message]
         assert len(notices) == 1
+
+
+async def test_quitting_mid_reply_saves_it_interrupted_and_exits_promptly(make, store, settings, ready):
+    import time
+
+    from samantha.chat import Companion
+
+    slow = ScriptedModel(delay=0.02)
+    slow.enqueue([f"word{i} " for i in range(1000)])  # 20 s if nobody stops it
+    app = make(companion=Companion(settings, store, slow))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "talk for a long time")
+        await pilot.pause(0.3)
+        conversation_id = app.chat_screen.conversation_id
+        started = time.monotonic()
+        await pilot.press("ctrl+q")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and store.recent_messages(conversation_id)[-1].status == "pending":
+        time.sleep(0.05)
+    assert time.monotonic() - started < 5
+    reply = store.recent_messages(conversation_id)[-1]
+    assert reply.status == "interrupted" and reply.content.startswith("word0 ")

@@ -165,6 +165,11 @@ class ChatScreen(Screen[None]):
         self.status.incognito = self.incognito
         self.prompt.focus()
 
+    def on_unmount(self) -> None:
+        # Quitting mid-reply: the worker stops at the next piece and the partial reply is saved as
+        # interrupted (the process would otherwise wait for the whole reply before exiting).
+        self._stop.set()
+
     # Widgets
 
     @property
