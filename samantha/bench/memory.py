@@ -227,29 +227,47 @@ def bench_context(store: Store, corpus: Corpus, turns: int, conversations: int) 
     return timings
 
 
-_EXPORT_CHILD = """
+_CHILD = """
 import sys
 from pathlib import Path
 from samantha.store import Store
-from samantha.transfer import export_to_path
-store = Store.open(Path(sys.argv[1]))
-export_to_path(store, Path(sys.argv[2]), "json")
+from samantha.transfer import export_to_path, import_file
+store = Store.open(Path(sys.argv[2]))
+if sys.argv[1] == "export":
+    export_to_path(store, Path(sys.argv[3]), "json")
+else:
+    import_file(store, Path(sys.argv[3]))
+# The peak resident size of this process image (ru_maxrss from wait4 would include the parent's).
+status = Path("/proc/self/status").read_text()
+print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 """
 
+#: Imports are benchmarked up to this size (a million-message import takes minutes, like generating).
+IMPORT_MAX_MESSAGES = 100_000
 
-def bench_export(path: Path, folder: Path) -> tuple[float, float, int]:
-    """Seconds, peak resident memory (MiB) of a process doing a JSON export, and the file's bytes."""
-    out = folder / "export.json"
+
+def _child(*args: str) -> tuple[float, float]:
+    """Seconds and peak resident memory (MiB) of a separate process running `_CHILD` with `args`."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", _EXPORT_CHILD, str(path), str(out)])
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.run([sys.executable, "-c", _CHILD, *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    if child.returncode:
-        raise RuntimeError(f"the export process failed with exit code {child.returncode}")
+    if done.returncode:
+        raise RuntimeError(f"the {args[0]} process failed: {done.stderr.strip()[-500:]}")
+    return seconds, int(done.stdout.split()[-1]) / 1024  # VmHWM is in kB
+
+
+def bench_transfer(path: Path, folder: Path, label: str, with_import: bool) -> list[Row]:
+    """A JSON export of the database (and, if asked, its import into an empty one) in separate processes."""
+    out = folder / "export.json"
+    seconds, peak = _child("export", str(path), str(out))
     size = out.stat().st_size
+    note = f"{size / 2**20:.0f} MiB file in {seconds:.1f} s; flat across sizes = constant memory"
+    rows = [row(AREA, f"export JSON peak RSS @ {label}", peak, "MiB", note=note)]
+    if with_import:
+        seconds, peak = _child("import", str(folder / "imported.db"), str(out))
+        rows.append(row(AREA, f"import JSON peak RSS @ {label}", peak, "MiB", note=f"{seconds:.1f} s"))
     out.unlink()
-    return seconds, usage.ru_maxrss / 1024, size
+    return rows
 
 
 def run_size(messages: int, quick: bool, data: Path | None = None) -> list[Row]:
@@ -292,9 +310,7 @@ def run_size(messages: int, quick: bool, data: Path | None = None) -> list[Row]:
         )
         store.close()
 
-        seconds, peak, size = bench_export(path, Path(folder))
-        note = f"{size / 2**20:.0f} MiB file in {seconds:.1f} s; flat across sizes = constant memory"
-        rows.append(row(AREA, f"export JSON peak RSS @ {label}", peak, "MiB", note=note))
+        rows += bench_transfer(path, Path(folder), label, messages <= IMPORT_MAX_MESSAGES)
     return rows
 
 
