@@ -30,6 +30,8 @@ PAST_MESSAGES = 5
 EXCERPT_CHARS = 300
 SUMMARY_CHARS = 1200
 SUMMARY_LINE_CHARS = 200
+#: Characters of each message read when summarising (a 100,000-character paste is not read whole).
+SOURCE_CHARS = 4000
 
 MEMORIES_HEADING = (
     "What you remember from earlier conversations with the user. Each line says when it was said. "
@@ -193,41 +195,60 @@ class Recall:
         return f'({span}, {summary.message_count} messages)\n"""\n{fenced}\n"""'
 
     def after_turn(self, user_message: Message, reply: Message | None) -> None:
-        """Called once a turn is saved: remember facts the user stated (never what the model said)."""
+        """Called once a turn is saved: remember facts the user stated (never what the model said), and
+        summarise messages that fell out of the history window, so none is dropped unsummarised."""
         try:
             remember_from_message(self.store, user_message)
         except (sqlite3.Error, SamanthaError) as exc:  # a failed memory must not lose the saved turn
             log.warning("Could not store memories from message %s: %s", user_message.id, exc)
+        self.summarise_beyond_window(user_message.conversation_id)
+
+    def summarise_beyond_window(self, conversation_id: str) -> Summary | None:
+        """Fold messages older than the next turn's history window into the summary."""
+        from samantha.chat import HISTORY_WINDOW  # chat imports this module
+
+        try:
+            beyond = self.store.messages_before_window(
+                conversation_id, HISTORY_WINDOW, self._boundary(conversation_id)
+            )
+        except sqlite3.Error as exc:
+            log.warning("Could not read conversation %s to summarise it: %s", conversation_id, exc)
+            return None
+        return self._fold(conversation_id, beyond)
 
     def history_dropped(self, conversation_id: str, dropped: list[Message]) -> Summary | None:
-        """Older turns no longer fit the context: fold the ones not yet summarised into a new summary.
+        """Older turns no longer fit the context: fold the ones not yet summarised into a new summary."""
+        boundary = self._boundary(conversation_id)
+        if boundary is not None:
+            dropped = [m for m in dropped if (m.created_at, m.id) > (boundary.created_at, boundary.id)]
+        return self._fold(conversation_id, dropped)
 
-        The new summary covers everything the previous one did plus the newly dropped messages, so the
-        latest summary of a conversation always covers its whole dropped range.
+    def _boundary(self, conversation_id: str) -> Message | None:
+        """The last message the latest summary covers."""
+        previous = self.store.latest_summary(conversation_id)
+        return self.store.get_message(previous.last_message_id) if previous else None
+
+    def _fold(self, conversation_id: str, new: list[Message]) -> Summary | None:
+        """A new summary covering the previous one's range plus `new` (oldest first, all after it).
+
+        So the latest summary of a conversation always covers its whole dropped range.
         """
-        usable = [m for m in dropped if m.content.strip()]
-        if not usable:
+        if not new:
             return None
         previous = self.store.latest_summary(conversation_id)
-        boundary = self.store.get_message(previous.last_message_id) if previous else None
-        if boundary is not None:
-            usable = [m for m in usable if (m.created_at, m.id) > (boundary.created_at, boundary.id)]
-        if not usable:
-            return None
         lines: list[tuple[str, str]] = []
         if previous is not None:
             lines += [tuple(line.split(": ", 1)) for line in previous.content.splitlines() if ": " in line]  # type: ignore[misc]
-        lines += [("user" if m.role == "user" else "Samantha", m.content) for m in usable]
-        content = extractive_summary(lines)
-        if not content:
-            return None
+        lines += [("user" if m.role == "user" else "Samantha", m.content[:SOURCE_CHARS]) for m in new]
+        content = extractive_summary(lines) or (previous.content if previous else "")
+        first = previous.first_message_id if previous else new[0].id
         try:
             return self.store.add_summary(
                 conversation_id,
-                first_message_id=previous.first_message_id if previous else usable[0].id,
-                last_message_id=usable[-1].id,
-                message_count=(previous.message_count if previous else 0) + len(usable),
-                content=content,
+                first_message_id=first,
+                last_message_id=new[-1].id,
+                message_count=self.store.count_between(conversation_id, first, new[-1].id),
+                content=content or "(nothing to summarise)",
             )
         except (sqlite3.Error, SamanthaError) as exc:
             log.warning("Could not store a summary for conversation %s: %s", conversation_id, exc)

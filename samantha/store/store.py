@@ -211,6 +211,38 @@ class Store:
         )
         return [_message(row) for row in self.db.query(sql, [conversation_id, first_id, last_id])]
 
+    def count_between(self, conversation_id: str, first_id: str, last_id: str) -> int:
+        """How many messages of a conversation lie from `first_id` to `last_id` inclusive."""
+        sql = (
+            "select count(*) from messages where conversation_id = ? and created_at between "
+            "(select created_at from messages where id = ?) and "
+            "(select created_at from messages where id = ?)"
+        )
+        return int(self.db.execute(sql, [conversation_id, first_id, last_id]).fetchone()[0])
+
+    def messages_before_window(
+        self, conversation_id: str, window: int, after: Message | None, limit: int = 1000
+    ) -> list[Message]:
+        """Messages older than the newest `window` and newer than `after`, oldest first (`limit` at most)."""
+        cutoff = self.db.execute(
+            "select created_at, rowid from messages where conversation_id = ? "
+            "order by created_at desc, rowid desc limit 1 offset ?",
+            [conversation_id, window],
+        ).fetchone()
+        if cutoff is None:
+            return []
+        sql = (
+            "select * from messages where conversation_id = ? and (created_at, rowid) <= (?, ?) "
+            "and content != '' and role in ('user', 'assistant')"
+        )
+        params: list[Any] = [conversation_id, *cutoff]
+        if after is not None:
+            sql += " and (created_at, rowid) > (select created_at, rowid from messages where id = ?)"
+            params.append(after.id)
+        sql += " order by created_at, rowid limit ?"
+        params.append(limit)
+        return [_message(row) for row in self.db.query(sql, params)]
+
     # Memories
 
     def add_memory(

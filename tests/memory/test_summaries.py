@@ -101,3 +101,26 @@ def test_extractive_summary_is_deterministic_ordered_and_bounded():
     assert any("wedding" in line for line in chosen)
     assert "You will be great." not in summary  # says least, weighs least
     assert extractive_summary([]) == ""
+
+
+def test_messages_beyond_the_history_window_are_summarised_even_when_all_would_fit(
+    settings, store, monkeypatch
+):
+    monkeypatch.setattr("samantha.chat.HISTORY_WINDOW", 6)
+    model = ScriptedModel()
+    companion = Companion(settings, store, model)
+    conversation = companion.new_conversation()
+    for topic in TOPICS[:6]:
+        model.enqueue(f"Lovely, the {topic}.")
+        result = companion.turn(conversation, f"I spent the day with my {topic}.").run()
+        assert not result.context.dropped_history  # everything in the window fits
+    messages = store.recent_messages(conversation, 1000)
+    latest = store.latest_summary(conversation)
+    # The next turn's window is the newest 6 messages: everything before them is summarised.
+    assert latest is not None
+    assert (latest.first_message_id, latest.last_message_id) == (messages[0].id, messages[-7].id)
+    assert latest.message_count == len(messages) - 6
+    assert "violin" in latest.content
+    model.enqueue("Yes.")
+    companion.turn(conversation, "Shall we go on?").run()
+    assert SUMMARY_HEADING in model.history[-1][0]["content"]
