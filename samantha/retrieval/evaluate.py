@@ -63,6 +63,7 @@ class LanguageReport:
     unanswerable: int = 0
     unanswerable_flagged: int = 0
     answerable_flagged: int = 0
+    turn_hits: int = 0
     misses: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -75,6 +76,7 @@ class LanguageReport:
             "unanswerable": self.unanswerable,
             "unanswerable_marked_unsupported": round(self.unanswerable_flagged / (self.unanswerable or 1), 3),
             "answerable_marked_unsupported": round(self.answerable_flagged / n, 3),
+            "answer_given_in_chat_turn": round(self.turn_hits / n, 3),
             "misses_at_5": self.misses,
         }
 
@@ -99,6 +101,8 @@ def run_eval(
             continue
         report.questions += 1
         report.answerable_flagged += not grounding.supported
+        # What a chat turn gets: the gate, then at most two passages per review.
+        report.turn_hits += any(answers(question, p) for p in retriever.passages_for_turn(question.question))
         rank = next((i for i, p in enumerate(found, start=1) if answers(question, p)), None)
         if rank is not None:
             report.reciprocal += 1.0 / rank
@@ -122,14 +126,14 @@ def format_report(result: dict[str, Any]) -> str:
     lines = [
         f"question set: {result.get('set', 'dev')}",
         f"{'lang':<5} {'n':>3} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}   "
-        f"{'unanswerable marked unsupported':>32}   answerable marked unsupported",
+        f"{'unanswerable marked unsupported':>32}   answerable marked unsupported   in a chat turn",
     ]
     for r in result["languages"]:
         flagged = f"{r['unanswerable_marked_unsupported']:.2f} of {r['unanswerable']}"
         lines.append(
             f"{r['lang']:<5} {r['questions']:>3} {r['recall@1']:>6.2f} {r['recall@3']:>6.2f} "
             f"{r['recall@5']:>6.2f} {r['mrr']:>6.3f}   {flagged:>32}   "
-            f"{r['answerable_marked_unsupported']:.2f}"
+            f"{r['answerable_marked_unsupported']:>29.2f}   {r['answer_given_in_chat_turn']:>14.2f}"
         )
         if r["misses_at_5"]:
             lines.append(f"      not in the top 5: {', '.join(r['misses_at_5'])}")

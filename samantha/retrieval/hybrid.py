@@ -89,6 +89,26 @@ class Scored:
     why: dict[str, float] = field(default_factory=dict)
 
 
+#: A chat turn gets at most this many passages from one review, so where reviews disagree the model
+#: (and the grounded answer) sees more than one of them.
+PER_SOURCE = 2
+
+
+def diverse(ranked: list[Scored], k: int, passages: list[Passage]) -> list[Scored]:
+    """The best `k`, at most `PER_SOURCE` from each review while others are close behind."""
+    chosen: list[Scored] = []
+    counts: dict[str, int] = {}
+    for item in ranked:
+        source = passages[item.index].source
+        if counts.get(source, 0) < PER_SOURCE:
+            chosen.append(item)
+            counts[source] = counts.get(source, 0) + 1
+        if len(chosen) == k:
+            return chosen
+    rest = [item for item in ranked if item not in chosen]
+    return chosen + rest[: k - len(chosen)]
+
+
 class _Loaded:
     """The index's passages and vectors, in memory (the corpus is small: a few hundred kilobytes)."""
 
@@ -330,7 +350,7 @@ class HybridRetriever:
         ranked = self.rank(analysis)
         if not ranked or not about_the_film(analysis, ranked[0]):
             return []
-        return self.passages(ranked[:k])
+        return self.passages(diverse(ranked, k, self.data().passages))
 
     def ground(self, question: str, passages: list[Passage]) -> Grounding:
         """The answer the passages (numbered from 1 as given) support, quoted, or that they support none."""

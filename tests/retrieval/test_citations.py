@@ -65,6 +65,12 @@ def test_disagreeing_running_times_are_both_shown_with_sources(retriever: Hybrid
     assert {passages[q.n - 1].source[:3] for q in grounding.quotes} == {"000", "004"}
 
 
+def test_a_chat_turn_sees_more_than_one_review_where_they_disagree(retriever: HybridRetriever):
+    passages, grounding = grounded(retriever, "How many people is Samantha talking to?")
+    assert len({p.source for p in passages}) >= 3
+    assert grounding.disagreement and "600여 명" in grounding.text()
+
+
 def test_disagreeing_head_counts_are_both_shown(retriever: HybridRetriever):
     _, grounding = grounded(retriever, "사만다는 동시에 몇 명이랑 대화하고 있었어?")
     assert grounding.disagreement and grounding.korean
