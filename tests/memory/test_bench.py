@@ -22,6 +22,12 @@ def test_generated_data_is_searchable_korean_and_english(tmp_path):
 def test_run_size_reports_every_figure():
     rows = bench.run_size(400, quick=True)
     names = [row["name"] for row in rows]
-    for expected in ("generate", "memory search p95", "context assembly p95", "export JSON peak RSS", "import JSON peak RSS"):
+    for expected in (
+        "generate",
+        "memory search p95",
+        "context assembly p95",
+        "export JSON peak RSS",
+        "import JSON peak RSS",
+    ):
         assert any(name.startswith(expected) for name in names), expected
     assert all(row["value"] >= 0 for row in rows)
