@@ -7,6 +7,7 @@ defensively; if one is renamed, the fix is one line in this file. Nothing here i
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,22 @@ def conversation_messages(store: Store, conversation_id: str, limit: int = 200) 
 
 def has_history(store: Store) -> bool:
     return store.latest_conversation() is not None
+
+
+_NAME = re.compile(r"(?:name is|이름은)\s+(.+?)[.。]?\s*$")
+
+
+def user_name(store: Store) -> str | None:
+    """The user's name, if a memory of kind `name` holds one ("The user's name is Mina.")."""
+    list_all = getattr(store, "list_memories", None)
+    if not callable(list_all):
+        return None
+    for memory in list_all():
+        if getattr(memory, "kind", "") == "name":
+            found = _NAME.search(str(getattr(memory, "content", "")))
+            if found and len(found.group(1)) <= 40:
+                return found.group(1)
+    return None
 
 
 # Memories (issue 4). Each returns a neutral shape so the panel does not depend on the memory module.

@@ -272,6 +272,17 @@ async def test_greeting_for_a_returning_user(make, store, ready):
         assert "our trip to Busan" in greeting[0].raw
 
 
+async def test_a_returning_user_is_greeted_by_name(make, store, ready):
+    from samantha.memories import remember_from_message
+
+    conversation = store.create_conversation("introductions")
+    remember_from_message(store, store.add_message(conversation.id, "user", "My name is Mina."))
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        assert app.chat_screen.chat.bubbles()[0].raw.startswith("Welcome back, Mina.")
+
+
 async def test_status_bar_shows_model_tokens_and_the_small_model_notice_once(
     make, companion, scripted_model, ready, idle
 ):

@@ -46,7 +46,7 @@ GREETING_NEW = (
     "ask me about it and I'll show you what the reviews say. Type a message and press Enter."
 )
 GREETING_BACK = (
-    "Welcome back. It's good to hear from you again. Last time we talked about “{title}”; "
+    "Welcome back{name}. It's good to hear from you again. Last time we talked about “{title}”; "
     "pick it on the left to carry on, or just start typing."
 )
 
@@ -220,7 +220,12 @@ class ChatScreen(Screen[None]):
         self.post_message(self.ConversationsLoaded(page, False, len(page) == services.PAGE_SIZE))
         if self.conversation_id is None and not self.chat.bubbles():
             latest = page[0] if page else None
-            text = GREETING_BACK.format(title=latest.title or "our last chat") if latest else GREETING_NEW
+            if latest:
+                name = services.user_name(store)
+                title = latest.title or "our last chat"
+                text = GREETING_BACK.format(name=f", {name}" if name else "", title=title)
+            else:
+                text = GREETING_NEW
             self.post_message(self.Greeting(text))
 
     @on(Greeting)
