@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime, tzinfo
 
 from samantha.context import Section
 from samantha.errors import SamanthaError
@@ -43,10 +43,10 @@ _SENTENCE = re.compile(r"[^.!?\n。]+[.!?。]*")
 _WORD = re.compile(r"[\w']+")
 
 
-def date_label(stamp: str, today: date) -> str:
-    """`2026-11-16, 7 days ago` for an ISO timestamp."""
+def date_label(stamp: str, today: date, tz: tzinfo | None = None) -> str:
+    """`2026-11-16, 7 days ago` for an ISO timestamp, as a calendar date where the user is (`tz`: local)."""
     try:
-        day = datetime.fromisoformat(stamp).astimezone(UTC).date()
+        day = datetime.fromisoformat(stamp).astimezone(tz).date()
     except ValueError:
         return stamp[:10]
     days = (today - day).days
@@ -130,7 +130,7 @@ class Recall:
     ) -> None:
         self.store = store
         self.archive = archive
-        self.today = today or (lambda: datetime.now(UTC).date())
+        self.today = today or date.today
 
     @property
     def sources(self) -> list[Store]:

@@ -6,7 +6,8 @@ its system prompt, so a change in what recall sends shows up in what "Samantha" 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from samantha.chat import Companion
 from samantha.llm.scripted import ScriptedModel
@@ -107,11 +108,14 @@ def test_recent_turns_outrank_memories_when_space_is_short(settings, store):
 
 
 def test_date_labels():
-    assert date_label("2026-11-23T08:00:00+00:00", TODAY) == "2026-11-23, today"
-    assert date_label("2026-11-22T23:00:00+00:00", TODAY) == "2026-11-22, yesterday"
-    assert date_label("2026-11-16T10:00:00+00:00", TODAY) == "2026-11-16, 7 days ago"
-    assert date_label("2026-10-19T10:00:00+00:00", TODAY) == "2026-10-19, 5 weeks ago"
-    assert date_label("2026-01-01T10:00:00+00:00", TODAY) == "2026-01-01, 10 months ago"
+    assert date_label("2026-11-23T08:00:00+00:00", TODAY, UTC) == "2026-11-23, today"
+    assert date_label("2026-11-22T23:00:00+00:00", TODAY, UTC) == "2026-11-22, yesterday"
+    assert date_label("2026-11-16T10:00:00+00:00", TODAY, UTC) == "2026-11-16, 7 days ago"
+    assert date_label("2026-10-19T10:00:00+00:00", TODAY, UTC) == "2026-10-19, 5 weeks ago"
+    assert date_label("2026-01-01T10:00:00+00:00", TODAY, UTC) == "2026-01-01, 10 months ago"
+    # A date is the user's calendar date: 23:00 UTC on the 22nd is the 23rd in Seoul.
+    seoul = timezone(timedelta(hours=9))
+    assert date_label("2026-11-22T23:00:00+00:00", TODAY, seoul) == "2026-11-23, today"
 
 
 def test_sections_label_every_item_with_its_date(store):
@@ -120,5 +124,5 @@ def test_sections_label_every_item_with_its_date(store):
     store.add_memory("The user grows tomatoes.", message_id=message.id, conversation_id=conversation)
     sections = Recall(store, today=lambda: TODAY).sections_for_turn("elsewhere", "how are the tomatoes")
     assert [s.kind for s in sections] == ["memories"]
-    assert all(item.startswith("- (2026-") for item in sections[0].items)
+    assert all(re.match(r"- \(\d{4}-\d\d-\d\d, ", item) for item in sections[0].items)
     assert len(sections[0].items) == 2
