@@ -214,13 +214,17 @@ class HybridRetriever:
         casting = any(m.entry.kind == "cast" for m in matches)
         korean, _english = data.glossary.expand(text, linked=casting, matches=matches)
         linked_entries = data.glossary.linked_entries(matches) if casting else []
+        # On a cold start Kiwi loads on the other core while the encoder loads and runs here.
+        kiwi_loading = None if models.kiwi_ready() else models.warm_up_kiwi()
+        vectors = models.encode([text, f"{text} {' '.join(korean)}"] if korean else [text])
+        if kiwi_loading is not None:
+            kiwi_loading.join()
         terms = models.terms(text)
         expansion: list[str] = []
         for form in korean:
             for term in models.form_terms(form):
                 if term not in terms and term not in expansion:
                     expansion.append(term)
-        vectors = models.encode([text, f"{text} {' '.join(korean)}"] if korean else [text])
         return QueryAnalysis(
             text=text,
             terms=terms,

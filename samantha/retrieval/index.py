@@ -28,7 +28,7 @@ from samantha.retrieval import models
 from samantha.retrieval.text import Document, parse_document
 
 #: Bump when passages, terms or vectors are made differently: the index is then rebuilt.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 USER_SUFFIXES = (".txt", ".md")
 MAX_USER_FILE_BYTES = 2_000_000
 
