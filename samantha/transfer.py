@@ -227,14 +227,16 @@ def import_file(store: Store, path: Path) -> ImportReport:
     except OSError as exc:
         raise ImportRefused(f"Import refused: cannot read {path}: {exc.strerror}.") from None
     with handle:
-        first = handle.readline()
-        header = _jsonl_header(first)
-        handle.seek(0)
+        # A byte-order mark (some Windows editors add one) is not part of the data.
+        start = len(_BOM) if handle.read(len(_BOM)) == _BOM else 0
+        handle.seek(start)
+        header = _jsonl_header(handle.readline())
+        handle.seek(start)
         importer = _Importer(store, path)
         try:
             _in_transaction(store, importer.jsonl if header is not None else importer.json_streaming, handle)
         except _Unusual:  # valid JSON perhaps, but not laid out as Samantha writes it: parse it whole
-            handle.seek(0)
+            handle.seek(start)
             importer = _Importer(store, path)
             _in_transaction(store, importer.json, handle)
         return importer.report
@@ -250,6 +252,9 @@ def _in_transaction(
         raise ImportRefused(
             f"Import refused: the database rejected the data ({exc}); nothing was changed."
         ) from None
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 class _Unusual(Exception):

@@ -251,3 +251,13 @@ def test_a_trailing_comma_in_our_layout_is_still_refused(exports, target, tmp_pa
     with pytest.raises(ImportRefused, match="not valid JSON"):
         transfer.import_file(target, bad)
     assert snapshot(target.path) == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_byte_order_mark_and_windows_line_ends_are_accepted(exports, full_store, make_store, fmt):
+    data = exports[fmt].read_bytes()
+    edited = exports[fmt].with_name(f"windows.{fmt}")
+    edited.write_bytes(b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n"))
+    store = make_store(f"windows-{fmt}.db")
+    transfer.import_file(store, edited)
+    assert rows(store) == rows(full_store)
