@@ -105,7 +105,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(samantha_home: P
                 with lock:
                     finished.add(n)
             else:
-                assert process.returncode == -signal.SIGKILL, stderr.decode()
+                assert process.returncode == -signal.SIGKILL, f"run {n}: {stderr.decode()}"
 
         # Two runs at a time (both against the same database), to keep the suite's time down.
         for n in range(1, RUNS + 1, 2):
@@ -115,7 +115,8 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(samantha_home: P
                 thread.start()
             for thread in threads:
                 thread.join(timeout=120)
-            assert not errors, errors
+            if errors:
+                pytest.fail("\n".join(str(e) for e in errors))
             rows = check_database(database)
             questions = [
                 int(m.group(1)) for r in rows if r[0] == "user" for m in [QUESTION.search(r[1])] if m
