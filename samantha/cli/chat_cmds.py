@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from samantha.config import load_settings
 from samantha.errors import ModelError, UsageError
 from samantha.textsafe import terminal_safe
 
@@ -24,6 +23,7 @@ def title_from(text: str) -> str:
 
 
 def make_companion(*, incognito: bool = False) -> Companion:
+    from samantha.config import load_settings
     from samantha.runtime import build_companion
 
     return build_companion(load_settings(), incognito=incognito)

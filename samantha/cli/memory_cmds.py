@@ -6,14 +6,19 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 import click
 
-from samantha import memories, transfer
 from samantha.errors import UsageError
-from samantha.store import Store
 from samantha.textsafe import terminal_safe
+
+if TYPE_CHECKING:  # the store is imported when a command runs, so `samantha --help` starts fast
+    from samantha import transfer
+    from samantha.store import Store
+
+#: Export formats (samantha.transfer.FORMATS, spelled out so the CLI loads without the store).
+FORMATS = ("json", "jsonl", "markdown")
 
 
 class _TerminalSafe(io.TextIOBase):
@@ -94,6 +99,8 @@ def search(query: str, as_json: bool, limit: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def list_(as_json: bool) -> None:
     """Every memory, newest first, with where it came from."""
+    from samantha import memories
+
     found = memories.list_memories(_store())
     if as_json:
         payload = [
@@ -116,6 +123,8 @@ def list_(as_json: bool) -> None:
 @click.argument("fact")
 def add(fact: str) -> None:
     """Remember FACT (e.g. "My sister's name is Amy")."""
+    from samantha import memories
+
     added = memories.add_memory(_store(), fact)
     click.echo(f"Remembered ({added.id}): {_line(added.content)}")
 
@@ -125,6 +134,8 @@ def add(fact: str) -> None:
 @click.option("--matching", metavar="QUERY", help="Forget every memory matching QUERY.")
 def forget(memory_id: str | None, matching: str | None) -> None:
     """Forget the memory ID, or every memory matching a query."""
+    from samantha import memories
+
     if bool(memory_id) == bool(matching is not None):
         raise UsageError("Give a memory ID or --matching QUERY (one of them).")
     store = _store()
@@ -139,12 +150,14 @@ def forget(memory_id: str | None, matching: str | None) -> None:
 
 
 @memory.command("export")
-@click.option("--format", "fmt", type=click.Choice(transfer.FORMATS), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
 )
 def export_(fmt: transfer.Format, output: Path | None) -> None:
     """Write everything remembered as JSON (lossless), JSONL or Markdown."""
+    from samantha import transfer
+
     store = _store()
     if output is None:
         out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
@@ -165,6 +178,8 @@ def export_(fmt: transfer.Format, output: Path | None) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def import_(file: Path) -> None:
     """Bring back a JSON or JSONL export. Records already here are skipped; a bad file changes nothing."""
+    from samantha import transfer
+
     report = transfer.import_file(_store(), file)
     added = ", ".join(f"{n:,} {table}" for table, n in report.added.items())
     skipped = sum(report.skipped.values())
@@ -178,6 +193,8 @@ def import_(file: Path) -> None:
 @click.option("--yes", is_flag=True, help="Don't ask for confirmation.")
 def reset(conversation_id: str | None, only_memories: bool, everything: bool, yes: bool) -> None:
     """Delete a conversation, all memories, or everything. Asks first unless --yes."""
+    from samantha import memories
+
     chosen = [bool(conversation_id), only_memories, everything]
     if sum(chosen) != 1:
         raise UsageError("Say what to reset: --conversation ID, --memories or --all (one of them).")
