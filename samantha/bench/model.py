@@ -5,8 +5,8 @@ Run: `python -m samantha.bench.model [--quick]` (or through `make bench`).
 In one run, on the same prompt: each round runs one whole Samantha turn (a `Companion` with the embedded
 model and a SQLite store: the user's message saved, context assembled, the reply streamed, flushed and
 saved), then feeds exactly the messages Samantha sent to a second, raw `llama_cpp.Llama` of the same file
-and settings. Temperature 0, so both generate the same tokens. Figures: decode speed ratio (Samantha's
-tokens/s over raw tokens/s, target >= 0.95) and Samantha's extra time to first token (p95 of the paired
+and settings. Temperature 0, so both generate the same tokens. Figures: decode speed ratio (the median of
+the paired ratios of Samantha's tokens/s over raw tokens/s, target >= 0.95) and Samantha's extra time to first token (p95 of the paired
 differences, target <= 30 ms). Film retrieval is left out here (its latency is the retrieval benchmark's);
 the order of the two alternates between rounds so warm-up and cache effects fall on both equally.
 """
@@ -118,7 +118,8 @@ def compare_embedded(rounds: int, max_tokens: int) -> dict[str, Any]:
             store.close()
     extra = [(s - r) * 1000 for s, r in zip(samantha_ttft, raw_ttft, strict=True)]
     return {
-        "ratio": statistics.median(samantha_rate) / statistics.median(raw_rate),
+        # The median of paired ratios: each pair ran back to back, so load from elsewhere hits both alike.
+        "ratio": statistics.median(s / r for s, r in zip(samantha_rate, raw_rate, strict=True)),
         "samantha_rate": statistics.median(samantha_rate),
         "raw_rate": statistics.median(raw_rate),
         "extra_ttft_p95": percentile(extra, 95),
@@ -157,7 +158,8 @@ def run(quick: bool = False) -> list[Row]:
             "ratio",
             f">= {RATIO_TARGET}",
             found["ratio"] >= RATIO_TARGET,
-            f"{found['samantha_rate']:.1f} vs {found['raw_rate']:.1f} tokens/s (medians); {note}",
+            f"median of paired ratios; {found['samantha_rate']:.1f} vs {found['raw_rate']:.1f} tokens/s; "
+            + note,
         )
     )
     rows.append(
