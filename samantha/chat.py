@@ -26,6 +26,8 @@ MAX_MESSAGE_CHARS = 100_000
 #: How often a streaming reply is written to the database, so a crash keeps most of it.
 FLUSH_SECONDS = 1.0
 HISTORY_WINDOW = 200
+#: The `model` of a reply quoted from the reviews without calling the model (a small model's film answers).
+QUOTED_FROM_REVIEWS = "quoted from the reviews"
 
 
 @dataclass
@@ -38,6 +40,8 @@ class TurnResult:
     supported: bool = True
     status: str = "complete"
     context: ContextPlan | None = None
+    model: str = ""
+    """Who wrote the answer: the model's name, or `QUOTED_FROM_REVIEWS` when no model was called."""
 
 
 def validate_message(text: str) -> str:
@@ -136,8 +140,10 @@ class Companion:
         last_flush = time.monotonic()
         # Film questions get an answer quoted from the passages; see samantha.citations.
         grounding = ground_turn(self.retriever, turn.text, plan.passages)
+        uses_model = answer_with_model(grounding, model)
+        answered_by = model.name if uses_model else QUOTED_FROM_REVIEWS
         try:
-            if answer_with_model(grounding, model):
+            if uses_model:
                 source = model.stream(
                     plan.messages,
                     max_tokens=self.settings.max_reply_tokens,
@@ -150,7 +156,7 @@ class Companion:
                 pieces.append(piece)
                 if reply is None:
                     reply = store.add_message(
-                        turn.conversation_id, "assistant", piece, status="pending", model=model.name
+                        turn.conversation_id, "assistant", piece, status="pending", model=answered_by
                     )
                     last_flush = time.monotonic()
                 yield piece
@@ -173,7 +179,7 @@ class Companion:
             else:
                 if reply is None:
                     reply = store.add_message(
-                        turn.conversation_id, "assistant", answer, status="pending", model=model.name
+                        turn.conversation_id, "assistant", answer, status="pending", model=answered_by
                     )
                 meta = {
                     "citations": [c.model_dump() for c in checked.citations],
@@ -192,6 +198,7 @@ class Companion:
                 supported=checked.supported if plan.passages else not bool(checked.invalid),
                 status=status,
                 context=plan,
+                model=answered_by,
             )
             if status == "complete":
                 self.recall.after_turn(user_message, saved_reply)

@@ -44,11 +44,11 @@ def pick_conversation(
     return companion.new_conversation(title_from(text))
 
 
-def result_json(result: TurnResult, model_name: str) -> str:
+def result_json(result: TurnResult) -> str:
     payload = {
         "answer": result.answer,
         "citations": [c.model_dump() for c in result.citations],
-        "model": model_name,
+        "model": result.model,
         "conversation_id": result.conversation_id,
         "supported": result.supported,
     }
@@ -90,7 +90,7 @@ def ask(
         raise
     assert turn.result is not None
     if as_json:
-        click.echo(result_json(turn.result, companion.model.name))
+        click.echo(result_json(turn.result))
     else:
         click.echo()
         for citation in turn.result.citations:
