@@ -5,10 +5,11 @@ Run: `python -m samantha.bench.model [--quick]` (or through `make bench`).
 In one run, on the same prompt: each round runs one whole Samantha turn (a `Companion` with the embedded
 model and a SQLite store: the user's message saved, context assembled, the reply streamed, flushed and
 saved), then feeds exactly the messages Samantha sent to a second, raw `llama_cpp.Llama` of the same file
-and settings. Temperature 0, so both generate the same tokens. Figures: decode speed ratio (the median of
-the paired ratios of Samantha's tokens/s over raw tokens/s, target >= 0.95) and Samantha's extra time to first token (p95 of the paired
-differences, target <= 30 ms). Film retrieval is left out here (its latency is the retrieval benchmark's);
-the order of the two alternates between rounds so warm-up and cache effects fall on both equally.
+and settings. Temperature 0, so both generate the same tokens. Figures: the decode speed ratio (median of
+the paired ratios of Samantha's tokens/s over raw tokens/s, target >= 0.95) and Samantha's extra time to
+first token (p95 of the paired differences, target <= 30 ms). Film retrieval is left out here (its
+latency is the retrieval benchmark's). The order alternates between rounds, so warm-up and cache effects
+fall on both alike.
 """
 
 from __future__ import annotations
