@@ -33,6 +33,13 @@ def demo_app(settings, samantha_home, monkeypatch):
         store.close()
 
 
+async def settle(pilot) -> None:
+    """Let a screen opened by a key finish mounting and drawing (slow on a busy machine)."""
+    for _ in range(3):
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.05)
+
+
 def played(language: demo.Language, *keys: str):
     async def run_before(pilot) -> None:
         await demo.play_turns(pilot.app, pilot, language)
@@ -40,6 +47,7 @@ def played(language: demo.Language, *keys: str):
             await pilot.press(key)
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
+        await settle(pilot)
 
     return run_before
 
@@ -73,6 +81,7 @@ def test_memory_panel(snap_compare, demo_app, language):
         await pilot.press("f5")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
