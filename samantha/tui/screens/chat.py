@@ -150,6 +150,8 @@ class ChatScreen(Screen[None]):
         self.last_context: ContextPlan | None = None
         self.queued: ChatScreen.Pending | None = None
         self._stop = threading.Event()
+        self._drawn = threading.Event()
+        """Set once the last batch of a streaming reply is on screen."""
         self._notice_shown = False
 
     def compose(self) -> ComposeResult:
@@ -280,6 +282,7 @@ class ChatScreen(Screen[None]):
         self.streaming = True
         self.status.state = "writing…"
         self._stop.clear()
+        self._drawn.set()
         self.run_turn(self.companion, self.conversation_id, text, replace or [])
 
     @work(thread=True, exclusive=True, group="turn", exit_on_error=False)
@@ -307,7 +310,10 @@ class ChatScreen(Screen[None]):
                     turn.cancel()
                     break
                 now = time.monotonic()
-                if now - last_post >= FLUSH_SECONDS:
+                # At most one batch in flight: while the screen is busy drawing the last one, pieces
+                # gather here, so a slow terminal gets fewer, larger updates instead of a backlog.
+                if now - last_post >= FLUSH_SECONDS and self._drawn.is_set():
+                    self._drawn.clear()
                     self.post_message(self.ReplyChunk("".join(buffer)))
                     buffer.clear()
                     last_post = now
@@ -338,6 +344,7 @@ class ChatScreen(Screen[None]):
     def _chunk(self, event: ReplyChunk) -> None:
         if self.reply is not None:
             self.reply.append(event.text)
+        self.call_after_refresh(self._drawn.set)
 
     @on(ReplyDone)
     async def _done(self, event: ReplyDone) -> None:
