@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -111,10 +112,10 @@ def table(rows: list[Row]) -> str:
         )
         for r in rows
     ]
-    widths = [min(max(len(str(line[i])) for line in lines), 60) for i in range(len(header) - 1)]
+    widths = [min(max(len(str(line[i])) for line in lines), 72) for i in range(len(header) - 1)]
     out = []
     for line in lines:
-        cells = [str(c)[:60].ljust(w) for c, w in zip(line[:-1], widths, strict=True)]
+        cells = [str(c)[:72].ljust(w) for c, w in zip(line[:-1], widths, strict=True)]
         out.append("  ".join(cells) + "  " + str(line[-1]))
     return "\n".join(out)
 
@@ -153,6 +154,7 @@ def markdown(rows: list[Row], meta: dict[str, Any], quick: bool, seconds: dict[s
             )
             + " |"
         )
+    lines += growth(rows)
     lines += [
         "",
         "## How to reproduce",
@@ -171,12 +173,40 @@ def markdown(rows: list[Row], meta: dict[str, Any], quick: bool, seconds: dict[s
         "",
         "- **model**: the embedded SmolLM2-135M through a whole Samantha turn (message saved, context",
         "  assembled, reply streamed and saved) against raw `llama-cpp-python` on exactly the same messages,",
-        "  temperature 0, alternating order; decode tokens/s ratio (medians) and the p95 of the paired",
-        "  differences in time to first token. Start-up: wall time of `samantha --help` in fresh processes.",
+        "  temperature 0, alternating order; decode tokens/s ratio (median of paired ratios) and the p95",
+        "  of the paired differences in time to first token. Start-up: wall time of `samantha --help` in",
+        "  fresh processes.",
         "- **retrieval**, **memory**, **tui**: see each module's docstring in `samantha/bench/`.",
         "",
     ]
     return "\n".join(lines)
+
+
+_AT_SIZE = re.compile(r"^(?P<figure>.+) @ (?P<size>[\d,]+) messages$")
+
+
+def growth(rows: list[Row]) -> list[str]:
+    """Figures measured at several database sizes, one line per figure, so the growth curve shows."""
+    curves: dict[str, dict[int, Row]] = {}
+    for r in rows:
+        match = _AT_SIZE.match(str(r["name"]))
+        if match:
+            curves.setdefault(match["figure"], {})[int(match["size"].replace(",", ""))] = r
+    sizes = sorted({size for curve in curves.values() for size in curve})
+    if len(sizes) < 2:
+        return []
+    lines = [
+        "",
+        "## Growth with the number of stored messages",
+        "",
+        "| figure | " + " | ".join(f"{size:,}" for size in sizes) + " | unit |",
+        "| --- | " + " | ".join("---:" for _ in sizes) + " | --- |",
+    ]
+    for figure, curve in curves.items():
+        unit = next(iter(curve.values()))["unit"]
+        cells = [_value(curve[size]["value"]) if size in curve else "" for size in sizes]
+        lines.append(f"| {figure} | " + " | ".join(cells) + f" | {unit} |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
