@@ -183,6 +183,27 @@ async def test_message_typed_before_the_core_is_ready_is_sent_when_it_is(
         assert shown(app) == [("user", "early words"), ("assistant", "Now I'm awake.")]
 
 
+async def test_a_message_may_begin_with_a_slash(make, scripted_model, ready, idle):
+    scripted_model.enqueue("That's where programs live.")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "//usr/bin is what?")
+        await idle(app, pilot)
+        assert shown(app)[0] == ("user", "/usr/bin is what?")
+
+
+async def test_only_one_message_waits_for_the_core(make, ready):
+    app = make(companion=None)
+    app.start_core = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await send(pilot, "first")
+        await send(pilot, "second")
+        assert app.chat_screen.queued is not None and app.chat_screen.queued.text == "first"
+        assert app.chat_screen.prompt.value == "second"
+
+
 async def test_core_that_cannot_start_is_told_and_the_app_stays(make, monkeypatch):
     from samantha.errors import ModelFileError
     from samantha.tui import services

@@ -195,8 +195,9 @@ async def test_slash_commands(make, store, scripted_model, ready, idle):
         await send(pilot, "/forget")
         assert isinstance(app.screen, MemoryScreen)
         await pilot.press("escape")
-        await send(pilot, "/bogus")
+        await send(pilot, "/bogus and more")
         assert any("Unknown command /bogus" in n.message for n in app._notifications)
+        assert app.chat_screen.prompt.value == "/bogus and more"  # kept, not lost
         await send(pilot, "hello")
         await idle(app, pilot)
         conversation_id = app.chat_screen.conversation_id

@@ -62,6 +62,19 @@ SLASH_HELP = """\
 /help         this help"""
 
 
+SLASH_COMMANDS = (
+    "/new",
+    "/forget",
+    "/reset",
+    "/export",
+    "/incognito",
+    "/sources",
+    "/context",
+    "/model",
+    "/help",
+)
+
+
 class ChatScreen(Screen[None]):
     """Where the conversation happens."""
 
@@ -243,7 +256,17 @@ class ChatScreen(Screen[None]):
         text = event.value
         if not text.strip():
             return
-        if text.startswith("/"):
+        if text.startswith("//"):
+            text = text[1:]  # "//etc" sends "/etc"
+        elif text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            if command not in SLASH_COMMANDS:
+                self.notify(
+                    f"Unknown command {terminal_safe(command)}. Type /help for the list; "
+                    "start with // to send a message that begins with /.",
+                    severity="warning",
+                )
+                return  # the text stays in the box
             self.prompt.value = ""
             self.slash(text)
             return
@@ -258,6 +281,9 @@ class ChatScreen(Screen[None]):
         except UsageError as exc:
             self.notify(exc.message, severity="error")
             return
+        if self.companion is None and self.queued is not None:
+            self.notify("I'm still waking up; your first message goes out as soon as I'm ready.")
+            return  # one message waits at a time; this one stays in the box
         self.prompt.value = ""
         if self.companion is None:
             self.queued = self.Pending(text)
@@ -668,7 +694,7 @@ class ChatScreen(Screen[None]):
                 self.action_delete_current()
         elif command == "/export":
             self.export()
-        else:
+        else:  # not reached from the message box, which keeps unknown commands as text
             self.notify(
                 f"Unknown command {terminal_safe(command)}. Type /help for the list.", severity="warning"
             )
