@@ -99,6 +99,28 @@ def conversations_page(
     return [Conversation(**row) for row in store.db.query(sql, [query, limit, offset])]
 
 
+def conversations_mentioning(store: Store, query: str, limit: int = 200) -> list[Conversation]:
+    """Conversations with a message matching `query` (the store's full-text search), newest first."""
+    search = getattr(store, "search_messages", None)
+    if not callable(search):
+        return []
+    try:
+        hits = search(query, limit=limit)
+    except Exception:  # a query the search cannot parse finds nothing, not an error on screen
+        return []
+    ids = list(dict.fromkeys(hit.conversation_id for hit in hits if hit.conversation_id))
+    found = [c for c in (store.get_conversation(i) for i in ids) if c is not None]
+    return sorted(found, key=lambda c: c.updated_at, reverse=True)
+
+
+def merge_newest_first(*pages: list[Conversation]) -> list[Conversation]:
+    seen: dict[str, Conversation] = {}
+    for page in pages:
+        for conversation in page:
+            seen.setdefault(conversation.id, conversation)
+    return sorted(seen.values(), key=lambda c: c.updated_at, reverse=True)
+
+
 def conversation_messages(store: Store, conversation_id: str, limit: int = 200) -> list[Message]:
     return store.recent_messages(conversation_id, limit)
 

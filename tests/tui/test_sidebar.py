@@ -62,6 +62,19 @@ async def test_filter_by_text(make, store, ready):
         assert titles(app) == ["talk 11", "talk 10", "talk 1"]
 
 
+async def test_filter_finds_words_said_inside_conversations(make, store, ready):
+    ids = seed(store, 3)
+    store.add_message(ids[0], "user", "우리 언니 결혼식이 다음 주야")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+f")
+        await pilot.press(*"결혼식")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.chat_screen.sidebar.conversation_ids() == [ids[0]]
+
+
 async def test_opening_a_conversation_shows_it_and_continues_it(make, store, scripted_model, ready, idle):
     ids = seed(store, 2)
     store.add_message(ids[0], "assistant", "an *old* reply")

@@ -120,7 +120,7 @@ class ChatScreen(Screen[None]):
     class ConversationsLoaded(Message):
         conversations: list[Conversation]
         append: bool
-        more: bool
+        next_offset: int | None
 
     @dataclass
     class HistoryLoaded(Message):
@@ -232,7 +232,9 @@ class ChatScreen(Screen[None]):
     def load_start(self, store: Store) -> None:
         """First page of conversations and the greeting, read after the first frame."""
         page = services.conversations_page(store, 0, "")
-        self.post_message(self.ConversationsLoaded(page, False, len(page) == services.PAGE_SIZE))
+        self.post_message(
+            self.ConversationsLoaded(page, False, len(page) if len(page) == services.PAGE_SIZE else None)
+        )
         if self.conversation_id is None and not self.chat.bubbles():
             latest = page[0] if page else None
             if latest:
@@ -436,11 +438,14 @@ class ChatScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sidebar", exit_on_error=False)
     def load_conversations(self, store: Store, offset: int, query: str, append: bool) -> None:
         page = services.conversations_page(store, offset, query)
-        self.post_message(self.ConversationsLoaded(page, append, len(page) == services.PAGE_SIZE))
+        more = offset + len(page) if len(page) == services.PAGE_SIZE else None
+        if query and offset == 0:  # also conversations where the words were said, not only titled
+            page = services.merge_newest_first(page, services.conversations_mentioning(store, query))
+        self.post_message(self.ConversationsLoaded(page, append, more))
 
     @on(ConversationsLoaded)
     def _conversations(self, event: ConversationsLoaded) -> None:
-        self.sidebar.show(event.conversations, append=event.append, more=event.more)
+        self.sidebar.show(event.conversations, append=event.append, next_offset=event.next_offset)
         if self.conversation_id:
             self.sidebar.highlight(self.conversation_id)
 

@@ -1,4 +1,4 @@
-"""Past conversations, newest first, loaded a page at a time, with a filter box."""
+"""Past conversations, newest first, loaded a page at a time, with a filter box (titles and words said)."""
 
 from __future__ import annotations
 
@@ -49,28 +49,30 @@ class Sidebar(Vertical):
 
     def __init__(self) -> None:
         super().__init__(id="sidebar")
-        self.loaded = 0
+        self.next_offset: int | None = None
         self.query_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Filter conversations", id="filter")
+        yield Input(placeholder="Find a conversation", id="filter")
         yield OptionList(id="conversations")
 
     @property
     def options(self) -> OptionList:
         return self.query_one("#conversations", OptionList)
 
-    def show(self, conversations: list[Conversation], *, append: bool, more: bool) -> None:
-        """Show a page of conversations; `more` adds a 'load more' row at the end."""
+    def show(self, conversations: list[Conversation], *, append: bool, next_offset: int | None) -> None:
+        """Show a page of conversations; with `next_offset`, a 'load more' row asks for the page there."""
         options = self.options
         if not append:
             options.clear_options()
-            self.loaded = 0
         elif options.option_count and options.get_option_at_index(options.option_count - 1).id == MORE:
             options.remove_option(MORE)
-        options.add_options([Option(conversation_label(c), id=c.id) for c in conversations])
-        self.loaded += len(conversations)
-        if more:
+        shown = set(self.conversation_ids())
+        options.add_options(
+            [Option(conversation_label(c), id=c.id) for c in conversations if c.id not in shown]
+        )
+        self.next_offset = next_offset
+        if next_offset is not None:
             options.add_option(Option(Text("Load more…", style="italic"), id=MORE))
 
     def conversation_ids(self) -> list[str]:
@@ -93,16 +95,16 @@ class Sidebar(Vertical):
     @on(OptionList.OptionSelected, "#conversations")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id == MORE:
-            self.post_message(self.MoreWanted(self.loaded, self.query_text))
+        if event.option.id == MORE and self.next_offset is not None:
+            self.post_message(self.MoreWanted(self.next_offset, self.query_text))
         elif event.option.id:
             self.post_message(self.Opened(event.option.id))
 
     @on(OptionList.OptionHighlighted, "#conversations")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option.id == MORE:  # scrolling onto the last row loads the next page
-            self.post_message(self.MoreWanted(self.loaded, self.query_text))
+        if event.option.id == MORE and self.next_offset is not None:  # reaching the last row loads more
+            self.post_message(self.MoreWanted(self.next_offset, self.query_text))
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:
