@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -53,6 +54,8 @@ class SamanthaApp(App[None]):
         self.given_companion = companion
         self.companion: Companion | None = None
         self.store: Store | None = None
+        self.sidebar_drawn = threading.Event()
+        """Set by the chat screen once the first page of conversations is on screen."""
 
     def get_default_screen(self) -> Screen[None]:
         return ChatScreen(incognito=self.incognito)
@@ -69,7 +72,9 @@ class SamanthaApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.ui.keymap:
             self.set_keymap(self.settings.ui.keymap)
-        if self.settings.ui.theme in self.available_themes:
+        if self.settings.ui.theme == self.theme:
+            pass  # setting it again would restyle every widget for nothing
+        elif self.settings.ui.theme in self.available_themes:
             self.theme = self.settings.ui.theme
         else:
             self.notify(f"Unknown theme {self.settings.ui.theme!r}; using the default.", severity="warning")
@@ -93,6 +98,9 @@ class SamanthaApp(App[None]):
             if self.store is None:
                 store = services.open_store(self.settings)
                 self.post_message(StoreReady(store))
+                # Loading the model and retrieval holds the interpreter for a while; let the sidebar and
+                # the greeting reach the screen first.
+                self.sidebar_drawn.wait(timeout=2.0)
             else:
                 store = self.store
             companion = services.build_companion(self.settings, store=store, incognito=incognito, model=model)

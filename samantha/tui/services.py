@@ -45,10 +45,13 @@ def _optional(module: str, *names: str) -> Callable[..., Any] | None:
 
 
 def open_store(settings: Settings) -> Store:
-    """The user's database (created and migrated if needed)."""
-    from samantha import runtime
+    """The user's database (created and migrated if needed), as `runtime.open_store` opens it, without
+    importing the model and retrieval code first: the sidebar need not wait for them."""
+    from samantha import locations
+    from samantha.store import Store
 
-    return runtime.open_store(settings)
+    locations.ensure_home()
+    return Store.open(locations.database_path())
 
 
 def build_companion(

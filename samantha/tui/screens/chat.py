@@ -448,6 +448,9 @@ class ChatScreen(Screen[None]):
         self.sidebar.show(event.conversations, append=event.append, next_offset=event.next_offset)
         if self.conversation_id:
             self.sidebar.highlight(self.conversation_id)
+        drawn = getattr(self.app, "sidebar_drawn", None)
+        if isinstance(drawn, threading.Event) and not drawn.is_set():
+            self.call_after_refresh(drawn.set)
 
     @on(Sidebar.FilterChanged)
     def _filter(self, event: Sidebar.FilterChanged) -> None:
