@@ -141,7 +141,11 @@ class Companion:
         # Film questions get an answer quoted from the passages; see samantha.citations.
         grounding = ground_turn(self.retriever, turn.text, plan.passages)
         uses_model = answer_with_model(grounding, model)
-        answered_by = model.name if uses_model else QUOTED_FROM_REVIEWS
+
+        def answered_by() -> str:
+            # Read late: an endpoint's model is known only once the reply has started (picked from its list).
+            return model.name if uses_model else QUOTED_FROM_REVIEWS
+
         try:
             if uses_model:
                 source = model.stream(
@@ -156,7 +160,7 @@ class Companion:
                 pieces.append(piece)
                 if reply is None:
                     reply = store.add_message(
-                        turn.conversation_id, "assistant", piece, status="pending", model=answered_by
+                        turn.conversation_id, "assistant", piece, status="pending", model=answered_by()
                     )
                     last_flush = time.monotonic()
                 yield piece
@@ -179,7 +183,7 @@ class Companion:
             else:
                 if reply is None:
                     reply = store.add_message(
-                        turn.conversation_id, "assistant", answer, status="pending", model=answered_by
+                        turn.conversation_id, "assistant", answer, status="pending", model=answered_by()
                     )
                 meta = {
                     "citations": [c.model_dump() for c in checked.citations],
@@ -198,7 +202,7 @@ class Companion:
                 supported=checked.supported if plan.passages else not bool(checked.invalid),
                 status=status,
                 context=plan,
-                model=answered_by,
+                model=answered_by(),
             )
             if status == "complete":
                 self.recall.after_turn(user_message, saved_reply)

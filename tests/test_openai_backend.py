@@ -113,23 +113,28 @@ def test_companion_turn_sends_persona_and_saves_reply(
 
 
 def test_samantha_ask_streams_through_the_sdk(openai_server: OpenAITestServer, samantha_home: Path) -> None:
-    openai_server.enqueue(Reply.text(["Spike ", "Jonze ", "directed it."], piece_delay=0.05))
-    ran = run_samantha("ask", "Who directed Her?", env=endpoint_env(openai_server))
+    # Not a film question: film questions may be answered by quoting the reviews without the model.
+    openai_server.enqueue(Reply.text(["Good ", "morning ", "to you."], piece_delay=0.05))
+    ran = run_samantha("ask", "Good morning, how are you?", env=endpoint_env(openai_server))
     assert ran.code == 0, ran.stderr
-    assert ran.stdout.strip() == "Spike Jonze directed it."
+    assert ran.stdout.strip() == "Good morning to you."
     assert "Traceback" not in ran.stderr
     rows = db_rows(samantha_home / "samantha.db", "select role, content, status from messages order by rowid")
     assert rows == [
-        ("user", "Who directed Her?", "complete"),
-        ("assistant", "Spike Jonze directed it.", "complete"),
+        ("user", "Good morning, how are you?", "complete"),
+        ("assistant", "Good morning to you.", "complete"),
     ]
 
 
-def test_samantha_ask_json_names_the_picked_model(openai_server: OpenAITestServer) -> None:
+def test_samantha_ask_json_names_the_picked_model(
+    openai_server: OpenAITestServer, samantha_home: Path
+) -> None:
     openai_server.enqueue(Reply.text("Hello, Theodore."))
     ran = run_samantha("ask", "--json", "Say hello", env=endpoint_env(openai_server))
     assert ran.code == 0, ran.stderr
     payload = json.loads(ran.stdout)
     assert payload["answer"] == "Hello, Theodore."
     assert payload["model"] == "test-model"
+    rows = db_rows(samantha_home / "samantha.db", "select model from messages where role = 'assistant'")
+    assert rows == [("test-model",)]
     assert payload["conversation_id"]
