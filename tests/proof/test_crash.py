@@ -63,7 +63,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(samantha_home: P
         env.pop("SAMANTHA_DEBUG", None)
         # One undisturbed run tells how long start-up and context assembly take on this machine.
         started = time.monotonic()
-        first = run_samantha("ask", "question number 0 about the letters", env=env)
+        first = run_samantha("ask", "question number 0 for you today", env=env)
         assert first.code == 0, first.stderr
         until_model = server.chat_requests[-1].at - started
         finished = {0}
@@ -80,7 +80,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(samantha_home: P
 
         def run_and_kill(n: int, delay: float) -> None:
             process = subprocess.Popen(
-                [*samantha_command(), "ask", "-c", f"question number {n} about the letters"],
+                [*samantha_command(), "ask", "-c", f"question number {n} for you today"],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

@@ -129,7 +129,7 @@ def check_requests(server: OpenAITestServer, fault: Fault) -> None:
 def test_fault_through_samantha_ask(
     openai_server: OpenAITestServer, samantha_home: Path, fault: Fault
 ) -> None:
-    question = "What did Samantha learn?"
+    question = "Tell me something kind, please."  # not about the film, so the model is called
     ran = run_samantha("ask", question, env=setup(openai_server, fault), timeout=60)
     assert ran.code == 1
     assert ran.seconds < TIMEOUT + SLACK + STARTUP, f"took {ran.seconds:.1f} s"
