@@ -61,7 +61,7 @@ def compare_embedded(rounds: int, max_tokens: int) -> dict[str, Any]:
 
     from samantha.chat import Companion
     from samantha.config import load_settings
-    from samantha.llm.embedded import EmbeddedModel
+    from samantha.llm.embedded import SAMPLING, EmbeddedModel
     from samantha.store import Store
 
     settings = load_settings(temperature=0.0, max_reply_tokens=max_tokens)
@@ -91,7 +91,7 @@ def compare_embedded(rounds: int, max_tokens: int) -> dict[str, Any]:
         def through_raw(messages: list[Any]) -> tuple[float, float, int]:
             started = time.perf_counter()
             chunks: Any = raw.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
+                messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True, **SAMPLING
             )
             pieces = (c for c in chunks if c["choices"][0]["delta"].get("content"))
             return _time_stream(pieces, started)
