@@ -101,17 +101,17 @@ def corpus_rebuild() -> None:
 @click.option(
     "--set",
     "question_set",
-    type=click.Choice(["dev", "heldout", "all"]),
+    type=click.Choice(["dev", "heldout", "fresh", "all"]),
     default="all",
     show_default=True,
-    help="dev: the questions used while building; heldout: written afterwards, never tuned against.",
+    help="dev: used while building; heldout, fresh: written afterwards (fresh last), only measured.",
 )
 def eval_command(as_json: bool, question_set: str) -> None:
     """Score retrieval on the built-in question sets: recall@1/3/5, MRR, unsupported share, per language."""
     from samantha.retrieval.evaluate import format_report, run_eval
 
     retriever = _retriever()
-    names = ["dev", "heldout"] if question_set == "all" else [question_set]
+    names = ["dev", "heldout", "fresh"] if question_set == "all" else [question_set]
     results = [run_eval(retriever, question_set=name) for name in names]
     if as_json:
         click.echo(json.dumps(results[0] if len(results) == 1 else results, ensure_ascii=False))
