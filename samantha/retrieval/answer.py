@@ -2,9 +2,15 @@
 
 This is what makes citations trustworthy even with a tiny model that cannot read Korean and never cites:
 the answer is extractive (a quoted review sentence), every number refers to a passage that was given, and
-when nothing retrieved answers the question it says so instead of guessing. Three checks decide support:
+when nothing retrieved answers the question it says so instead of guessing. Four checks decide support:
 - the question asks about something no review mentions (a glossary topic such as "composer" that never
   occurs in the corpus);
+- the question names something no review mentions, whatever the glossary knows: in a Korean question
+  for a short fact (who, what, where, when, how many) a noun (Kiwi's analysis) or an acronym that occurs
+  nowhere in the indexed text ("여동생", "OST"), or in an English "who" question the relation after a
+  name ("Theodore's sister") that neither the glossary nor the text knows. Words the glossary maps are
+  left to it, and nouns that only name the kind of answer wanted ("도시", "이름": the answer is an
+  instance, not the word) never count;
 - no sentence matches the question well enough;
 - the question wants a kind of answer (an actor for "who plays", a number of minutes for "how long", an
   age for "how old") that no well-matching sentence contains.
@@ -65,6 +71,23 @@ CASTING = re.compile(
     r"(?i)\b(?:plays?|played|voices?|voiced|actor|actress|cast)\b|배우|연기|목소리|역은|역을"
 )
 VALUE = re.compile(r"(\d[\d,]*)\s*(여\s*)?(분|명|살|세)")
+
+#: Nouns that name the kind of answer a question wants rather than its subject ("어느 도시", "회사 이름",
+#: "시대 배경"): the reviews give an instance, not the word, so their absence says nothing.
+ANSWER_KIND_NOUNS = frozenset(
+    {"이름", "제목", "나라", "국가", "국적", "도시", "장소", "지역", "시대", "시기", "연도", "날짜", "시간",
+     "기간", "나이", "성별", "직업", "종류", "이유", "방법", "내용", "의미", "사람", "사이", "관계", "원래",
+     "처음", "실제", "정도", "사유", "원인", "계기", "무엇", "무슨", "어디", "언제", "누구", "얼마"}
+)  # fmt: skip
+#: Kiwi tags checked against the corpus: common and proper nouns, and Latin-script words (acronyms).
+NOUN_TAGS = frozenset({"NNG", "NNP", "SL"})
+#: "Theodore's sister": a name, then the relation that identifies the person asked about.
+POSSESSIVE = re.compile(r"(?i)\b([a-z][a-z-]*)'s\s+([a-z][a-z-]*)")
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
+#: Korean questions that want a short fact (a name, a title, a place, a time, a number). Only these are
+#: refused for an unknown noun: "마지막 장면 어땠어?" asks for an impression, which the reviews may give in
+#: other words.
+FACTOID_KO = re.compile(r"누구|누가|뭐|무엇|무슨|어디|어느|언제|몇|얼마|이름|제목")
 
 
 @dataclass
@@ -138,6 +161,9 @@ def ground(retriever: HybridRetriever, question: str, passages: list[Passage]) -
     uncovered = analysis.uncovered
     if uncovered:
         return Grounding(False, [], reason=f"the reviews never mention {uncovered[0].form}", korean=korean)
+    unknown = unknown_terms(retriever, analysis)
+    if unknown:
+        return Grounding(False, [], reason=f"the reviews never mention {unknown[0]}", korean=korean)
     if not passages:
         return Grounding(False, [], reason="nothing was retrieved", korean=korean)
     candidates = score_sentences(retriever, analysis, passages)
@@ -244,6 +270,64 @@ def ground(retriever: HybridRetriever, question: str, passages: list[Passage]) -
                 chosen.append(q)
                 break
     return Grounding(True, chosen, disagreement=disagreement, korean=korean, key=key)
+
+
+def _glossary_spans(analysis: QueryAnalysis) -> list[tuple[int, int]]:
+    """Where the glossary's matches sit in the question (each form's first occurrence)."""
+    lowered = analysis.text.lower()
+    spans = []
+    for m in analysis.matches:
+        at = lowered.find(m.form.lower())
+        if at >= 0:
+            spans.append((at, at + len(m.form)))
+    return spans
+
+
+def unknown_terms(retriever: HybridRetriever, analysis: QueryAnalysis) -> list[str]:
+    """What the question names that no indexed text mentions and the glossary does not map: its Korean
+    nouns and acronyms, and in an English "who" question the relation after a possessive name.
+
+    A question about something the reviews never name cannot be answered from them, however well some
+    sentence matches its other words ("테오도르 여동생 역은 누가 연기했어?" finds "테오도르(호아킨 피닉스)").
+    """
+    from samantha.retrieval import models
+
+    data = retriever.data()
+    corpus = data.corpus_lower
+    text = analysis.text
+    spans = _glossary_spans(analysis)
+
+    def mapped(start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in spans)
+
+    def novel(word: str) -> bool:
+        return word.lower() not in corpus
+
+    out: list[str] = []
+    if HANGUL.search(text):
+        if not FACTOID_KO.search(text):
+            return out
+        for token in models.kiwi().tokenize(text):
+            form = token.form
+            if token.tag not in NOUN_TAGS or form in ANSWER_KIND_NOUNS:
+                continue
+            if token.tag == "SL" and not ACRONYM.fullmatch(form):
+                continue
+            if HANGUL.search(form) and len(form) < 2:
+                continue  # one syllable ("역", "줄") is too ambiguous to say it is absent
+            if not mapped(token.start, token.start + token.len) and novel(form):
+                out.append(form)
+        return out
+    for hit in ACRONYM.finditer(text):
+        if not mapped(*hit.span()) and novel(hit.group(0)):
+            out.append(hit.group(0))
+    if WHO.search(text):
+        for hit in POSSESSIVE.finditer(text):
+            names = [m for m in analysis.matches if m.entry.kind in ("person", "character")]
+            owner_known = any(m.form.lower() == hit.group(1).lower() for m in names)
+            if owner_known and not mapped(*hit.span(2)) and novel(hit.group(2)):
+                out.append(f"{hit.group(1)}'s {hit.group(2)}")
+    return out
 
 
 def _nearest(sentence: str, names: list[Entry], anchors: list[Entry]) -> list[Entry]:

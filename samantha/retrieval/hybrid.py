@@ -137,6 +137,8 @@ class _Loaded:
         titles = sorted({p.title for p in self.passages})
         self.glossary = Glossary.build([*titles, *(p.text for p in self.passages)])
         self.glossary.mark_coverage(corpus)
+        #: Everything indexed, lower-cased: the answer step checks the question's nouns against it.
+        self.corpus_lower = corpus.lower()
         self._mentions: dict[int, np.ndarray] = {}
 
     def mentions_all(self, entry: Entry) -> np.ndarray:
