@@ -13,7 +13,13 @@ from samantha.config import Settings, load_settings
 from samantha.llm.scripted import ScriptedModel
 from samantha.store import Store
 
-_ENDPOINT_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SAMANTHA_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+_ENDPOINT_VARIABLES = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "SAMANTHA_CONFIG",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+)
 
 
 @pytest.fixture(autouse=True)

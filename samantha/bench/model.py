@@ -61,7 +61,7 @@ def compare_embedded(rounds: int, max_tokens: int) -> dict[str, Any]:
 
     from samantha.chat import Companion
     from samantha.config import load_settings
-    from samantha.llm.embedded import SAMPLING, EmbeddedModel
+    from samantha.llm.embedded import REPEAT_PENALTY, TOP_P, EmbeddedModel
     from samantha.store import Store
 
     settings = load_settings(temperature=0.0, max_reply_tokens=max_tokens)
@@ -91,7 +91,12 @@ def compare_embedded(rounds: int, max_tokens: int) -> dict[str, Any]:
         def through_raw(messages: list[Any]) -> tuple[float, float, int]:
             started = time.perf_counter()
             chunks: Any = raw.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True, **SAMPLING
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                stream=True,
+                repeat_penalty=REPEAT_PENALTY,
+                top_p=TOP_P,
             )
             pieces = (c for c in chunks if c["choices"][0]["delta"].get("content"))
             return _time_stream(pieces, started)

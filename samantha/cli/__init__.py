@@ -32,16 +32,13 @@ def cli(ctx: click.Context, incognito: bool, plain: bool) -> None:
 
 
 def _register() -> None:
-    from samantha.cli import chat_cmds
+    # Each module imports the core only when its command runs, so `samantha --help` stays fast.
+    from samantha.cli import chat_cmds, corpus_cmds, memory_cmds
 
     cli.add_command(chat_cmds.ask)
     cli.add_command(chat_cmds.chat)
-    for name in ("memory_cmds", "corpus_cmds"):
-        try:
-            module = __import__(f"samantha.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError:
-            continue
-        module.register(cli)
+    memory_cmds.register(cli)
+    corpus_cmds.register(cli)
 
 
 _register()

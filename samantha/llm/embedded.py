@@ -18,7 +18,8 @@ from samantha.llm.base import ChatMessage
 DEFAULT_CONTEXT = 4096
 GGUF_MAGIC = b"GGUF"
 #: A 135M model loops on one phrase without a repeat penalty ("I'm here to help you, and I'm here...").
-SAMPLING = {"repeat_penalty": 1.15, "top_p": 0.9}
+REPEAT_PENALTY = 1.15
+TOP_P = 0.9
 
 SMALL_MODEL_NOTICE = (
     "I'm running on a tiny built-in model (SmolLM2-135M) that only really speaks English and often "
@@ -99,7 +100,8 @@ class EmbeddedModel:
                     max_tokens=max_tokens,
                     temperature=temperature,
                     stream=True,
-                    **SAMPLING,
+                    repeat_penalty=REPEAT_PENALTY,
+                    top_p=TOP_P,
                 )
                 for chunk in chunks:
                     piece = chunk["choices"][0]["delta"].get("content")

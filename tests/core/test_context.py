@@ -42,9 +42,7 @@ def test_recent_turns_outrank_passages_and_older_history_is_reported_dropped():
         persona="You are Samantha.",
         user_text="who directed it?",
         history=history(30),
-        sections=[
-            Section("passages", "Passages:", [f"[{i + 1}] {p.text}" for i, p in enumerate(passages)])
-        ],
+        sections=[Section("passages", "Passages:", [f"[{i + 1}] {p.text}" for i, p in enumerate(passages)])],
         budget=350,
         count=count_tokens,
         passages=passages,
