@@ -98,20 +98,22 @@ def _verdict(ok: bool | None) -> str:
     return "" if ok is None else ("ok" if ok else "MISSED")
 
 
+def _cells(r: Row) -> tuple[Any, ...]:
+    """A row as the columns both the printed table and the Markdown page show."""
+    return (
+        r["area"],
+        r["name"],
+        _value(r["value"]),
+        r["unit"],
+        r["target"] or "",
+        _verdict(r["ok"]),
+        r["note"],
+    )
+
+
 def table(rows: list[Row]) -> str:
     header = ("area", "figure", "value", "unit", "target", "", "note")
-    lines = [header] + [
-        (
-            r["area"],
-            r["name"],
-            _value(r["value"]),
-            r["unit"],
-            r["target"] or "",
-            _verdict(r["ok"]),
-            r["note"],
-        )
-        for r in rows
-    ]
+    lines = [header] + [_cells(r) for r in rows]
     widths = [min(max(len(str(line[i])) for line in lines), 72) for i in range(len(header) - 1)]
     out = []
     for line in lines:
@@ -138,22 +140,7 @@ def markdown(rows: list[Row], meta: dict[str, Any], quick: bool, seconds: dict[s
         "| --- | --- | ---: | --- | --- | --- | --- |",
     ]
     for r in rows:
-        lines.append(
-            "| "
-            + " | ".join(
-                cell(x)
-                for x in (
-                    r["area"],
-                    r["name"],
-                    _value(r["value"]),
-                    r["unit"],
-                    r["target"] or "",
-                    _verdict(r["ok"]),
-                    r["note"],
-                )
-            )
-            + " |"
-        )
+        lines.append("| " + " | ".join(cell(x) for x in _cells(r)) + " |")
     lines += growth(rows)
     lines += [
         "",
