@@ -28,21 +28,23 @@ SCHEMA_VERSION = 1
 Format = Literal["json", "jsonl", "markdown"]
 FORMATS: tuple[Format, ...] = ("json", "jsonl", "markdown")
 
+
+def _schema(columns: tuple[str, ...], optional: set[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    return columns, frozenset(columns) - optional
+
+
 #: Export schema 1: table -> (columns, required columns), in the order records must be imported.
 TABLES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
-    "conversations": (
-        ("id", "title", "created_at", "updated_at"),
-        frozenset({"id", "created_at", "updated_at"}),
-    ),
-    "messages": (
+    "conversations": _schema(("id", "title", "created_at", "updated_at"), {"title"}),
+    "messages": _schema(
         ("id", "conversation_id", "role", "content", "created_at", "model", "tokens", "status", "meta"),
-        frozenset({"id", "conversation_id", "role", "content", "created_at", "status"}),
+        {"model", "tokens", "meta"},
     ),
-    "memories": (
+    "memories": _schema(
         ("id", "content", "kind", "source", "message_id", "conversation_id", "created_at"),
-        frozenset({"id", "content", "kind", "source", "created_at"}),
+        {"message_id", "conversation_id"},
     ),
-    "summaries": (
+    "summaries": _schema(
         (
             "id",
             "conversation_id",
@@ -53,17 +55,7 @@ TABLES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "method",
             "created_at",
         ),
-        frozenset(
-            {
-                "id",
-                "conversation_id",
-                "first_message_id",
-                "last_message_id",
-                "message_count",
-                "content",
-                "created_at",
-            }
-        ),
+        {"method"},
     ),
 }
 #: JSONL record type -> table.
