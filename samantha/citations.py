@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from samantha.models import Citation, Passage
+from samantha.records import Citation, Passage
 
 if TYPE_CHECKING:
     from samantha.retrieval.answer import Grounding
@@ -81,9 +81,9 @@ def attribute_passages(answer: str, passages: list[Passage]) -> list[int]:
     if found or not sentences:
         return found
     try:
-        from samantha.retrieval import models
+        from samantha.retrieval import nlp
 
-        vectors = models.encode(sentences + [p.text for p in passages])
+        vectors = nlp.encode(sentences + [p.text for p in passages])
     except Exception:  # the encoder is optional here: without it, only literal matches count
         return found
     answer_vectors, passage_vectors = vectors[: len(sentences)], vectors[len(sentences) :]

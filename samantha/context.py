@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from samantha.llm.base import MESSAGE_OVERHEAD_TOKENS, ChatMessage
-from samantha.models import Message, Passage
+from samantha.records import Message, Passage
 from samantha.tokens import truncate_to_tokens
 
 #: The newest messages of the current conversation that outrank passages and memories.

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from samantha.errors import UsageError
-from samantha.models import Message
+from samantha.records import Memory, Message
+from samantha.sentences import sentences
 from samantha.store import Store
-from samantha.store.records import Memory
+from samantha.validation import check_text
 
 __all__ = [
     "Fact",
@@ -39,8 +40,6 @@ class Fact:
     content: str
 
 
-# Sentences end at . ! ? or a line break; a question is never taken as a statement about the user.
-_SENTENCE = re.compile(r"[^.!?\n。]+[.!?。]*")
 _TRAILING = " \t,;:~-—"
 
 # English. Each pattern runs on one sentence, case-insensitively.
@@ -108,10 +107,6 @@ def _clean(value: str) -> str:
     return value[:MAX_VALUE_CHARS].rstrip(_TRAILING)
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-
-
 def _english(sentence: str) -> list[Fact]:
     facts: list[Fact] = []
     if match := _NAME_EN.search(sentence):
@@ -177,7 +172,7 @@ def extract_facts(text: str) -> list[Fact]:
     Questions are skipped: "what is my name?" tells nothing.
     """
     facts: list[Fact] = []
-    for sentence in _sentences(text):
+    for sentence in sentences(text):
         if sentence.endswith("?") or len(sentence) > 2 * MAX_FACT_CHARS:
             continue
         body = sentence.rstrip(".!。")
@@ -226,12 +221,7 @@ def list_memories(store: Store, limit: int | None = None) -> list[MemoryWithSour
 def add_memory(store: Store, fact: str) -> Memory:
     """Remember `fact` as the user wrote it (a manual memory has no source message)."""
     text = " ".join(fact.split())
-    if not text:
-        raise UsageError("The memory is empty.")
-    if len(text) > MAX_FACT_CHARS * 5:
-        raise UsageError(f"The memory is {len(text):,} characters long; the limit is {MAX_FACT_CHARS * 5:,}.")
-    if "\x00" in text:
-        raise UsageError("The memory contains a NUL character.")
+    check_text(text, "memory")
     existing = store.find_memory(text)
     return existing or store.add_memory(text, kind="fact", source="manual")
 

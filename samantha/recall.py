@@ -18,13 +18,15 @@ from datetime import date, datetime, tzinfo
 from samantha.context import Section
 from samantha.errors import SamanthaError
 from samantha.memories import remember_from_message
-from samantha.models import Message
+from samantha.records import Memory, Message, SearchHit, Summary
+from samantha.sentences import sentences
 from samantha.store import Store
-from samantha.store.records import Memory, SearchHit, Summary
 from samantha.store.search import STOPWORDS
 
 log = logging.getLogger(__name__)
 
+#: The newest messages of a conversation given to the model as they are; older ones are summarised.
+HISTORY_WINDOW = 200
 MEMORY_ITEMS = 20
 PAST_MESSAGES = 5
 EXCERPT_CHARS = 300
@@ -39,7 +41,6 @@ MEMORIES_HEADING = (
 )
 SUMMARY_HEADING = "A summary of the earlier part of this conversation (those turns are no longer shown):"
 
-_SENTENCE = re.compile(r"[^.!?\n。]+[.!?。]*")
 _WORD = re.compile(r"[\w']+")
 
 
@@ -82,8 +83,8 @@ def extractive_summary(lines: list[tuple[str, str]], limit: int = SUMMARY_CHARS)
     """
     candidates: list[tuple[int, str, str]] = []
     for speaker, text in lines:
-        for sentence in _SENTENCE.findall(text):
-            sentence = excerpt(sentence.strip(), SUMMARY_LINE_CHARS)
+        for sentence in sentences(text):
+            sentence = excerpt(sentence, SUMMARY_LINE_CHARS)
             if len(sentence) >= 2:
                 candidates.append((len(candidates), speaker, sentence))
     if not candidates:
@@ -119,6 +120,8 @@ class Recall:
         archive: where earlier conversations and memories are read from, when it is not `store`
             (incognito: `store` is in memory and `archive` is the real database, opened read-only).
         today: the date used for "7 days ago" labels (tests fix it).
+        history_window: how many of a conversation's newest messages a turn reads as its history
+            (`HISTORY_WINDOW`); older ones live on in the summary.
     """
 
     def __init__(
@@ -127,10 +130,12 @@ class Recall:
         *,
         archive: Store | None = None,
         today: Callable[[], date] | None = None,
+        history_window: int | None = None,
     ) -> None:
         self.store = store
         self.archive = archive
         self.today = today or date.today
+        self.history_window = HISTORY_WINDOW if history_window is None else history_window
 
     @property
     def sources(self) -> list[Store]:
@@ -205,11 +210,9 @@ class Recall:
 
     def summarise_beyond_window(self, conversation_id: str) -> Summary | None:
         """Fold messages older than the next turn's history window into the summary."""
-        from samantha.chat import HISTORY_WINDOW  # chat imports this module
-
         try:
             beyond = self.store.messages_before_window(
-                conversation_id, HISTORY_WINDOW, self._boundary(conversation_id)
+                conversation_id, self.history_window, self._boundary(conversation_id)
             )
         except sqlite3.Error as exc:
             log.warning("Could not read conversation %s to summarise it: %s", conversation_id, exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samantha import locations
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import Settings
 from samantha.llm import ChatModel, create_model
 from samantha.recall import Recall

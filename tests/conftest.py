@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import Settings, load_settings
 from samantha.llm.scripted import ScriptedModel
 from samantha.store import Store

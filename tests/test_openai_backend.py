@@ -10,7 +10,7 @@ import pytest
 from support.fixtures import db_rows, endpoint_env, openai_server, run_samantha
 from support.openai_server import OpenAITestServer, Reply
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.llm import create_model
 from samantha.llm.openai_backend import OpenAIModel

@@ -208,9 +208,10 @@ def bench_context(store: Store, corpus: Corpus, turns: int, conversations: int) 
 
     The turn's user message is saved first, as `Companion` does, so it is in the search index too.
     """
-    from samantha.chat import HISTORY_WINDOW, Companion
+    from samantha.companion import Companion
     from samantha.config import Settings
     from samantha.llm.scripted import ScriptedModel
+    from samantha.recall import HISTORY_WINDOW
 
     companion = Companion(Settings(), store, ScriptedModel(context_window=8192))
     rng = corpus.rng

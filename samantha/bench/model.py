@@ -59,7 +59,7 @@ def _time_stream(pieces: Any, started: float) -> tuple[float, float, int]:
 def compare_embedded(rounds: int, max_tokens: int) -> dict[str, Any]:
     from llama_cpp import Llama
 
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.config import load_settings
     from samantha.llm.embedded import REPEAT_PENALTY, TOP_P, EmbeddedModel
     from samantha.store import Store

@@ -176,7 +176,7 @@ async def stream_run(tokens: int, delay: float, home: Path) -> dict[str, float |
     """Stream `tokens` scripted tokens into the headless app; press a key every 50 ms meanwhile."""
     from textual import events
 
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.config import load_settings
     from samantha.store import Store
     from samantha.tui.app import SamanthaApp

@@ -12,7 +12,7 @@ from samantha.errors import ModelError, UsageError
 from samantha.textsafe import terminal_safe
 
 if TYPE_CHECKING:  # the core is imported when a command runs, so the app's first frame does not wait for it
-    from samantha.chat import Companion, TurnResult
+    from samantha.companion import Companion, TurnResult
 
 TITLE_CHARS = 60
 
@@ -71,9 +71,9 @@ def ask(
     incognito: bool,
 ) -> None:
     """Ask Samantha one QUESTION and print her reply as it streams."""
-    from samantha.chat import validate_message
+    from samantha.validation import check_text
 
-    validate_message(question)
+    check_text(question)
     companion = make_companion(incognito=incognito or bool((ctx.obj or {}).get("incognito")))
     notice = companion.model.small_model_notice
     if notice and not as_json and sys.stderr.isatty():

@@ -28,9 +28,9 @@ def _retriever() -> HybridRetriever:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {rank, source, text, score}.")
 def search(query: str, k: int, as_json: bool) -> None:
     """The review passages that best match QUERY (Korean or English)."""
-    from samantha.retrieval.hybrid import validate_query
+    from samantha.validation import check_text
 
-    validate_query(query)  # refuse bad input before loading anything
+    check_text(query, "query")  # refuse bad input before loading anything
     found = _retriever().search(query, k)
     if as_json:
         payload = [

@@ -2,7 +2,7 @@
 
 `hybrid.HybridRetriever` is the retriever (`runtime.create_retriever`); it also has
 `ground(question, passages)`, which the chat turn uses when present (see `samantha.citations`).
-Layout: `text` (cleaning, passages), `index` (the SQLite cache), `models` (Kiwi, the sentence encoder),
+Layout: `text` (cleaning, passages), `index` (the SQLite cache), `nlp` (Kiwi, the sentence encoder),
 `glossary`, `hybrid` (search), `gate` (is this about the film?), `answer` (grounded answers),
 `evaluate` (`samantha eval` over `questions.jsonl`).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from samantha.models import Passage
+from samantha.records import Passage
 
 
 class Retriever(Protocol):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samantha.models import Passage
+from samantha.records import Passage
 
 if TYPE_CHECKING:
     from samantha.retrieval.glossary import Entry
@@ -290,7 +290,7 @@ def unknown_terms(retriever: HybridRetriever, analysis: QueryAnalysis) -> list[s
     A question about something the reviews never name cannot be answered from them, however well some
     sentence matches its other words ("테오도르 여동생 역은 누가 연기했어?" finds "테오도르(호아킨 피닉스)").
     """
-    from samantha.retrieval import models
+    from samantha.retrieval import nlp
 
     data = retriever.data()
     corpus = data.corpus_lower
@@ -307,7 +307,7 @@ def unknown_terms(retriever: HybridRetriever, analysis: QueryAnalysis) -> list[s
     if HANGUL.search(text):
         if not FACTOID_KO.search(text):
             return out
-        for token in models.kiwi().tokenize(text):
+        for token in nlp.kiwi().tokenize(text):
             form = token.form
             if token.tag not in NOUN_TAGS or form in ANSWER_KIND_NOUNS:
                 continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from samantha.models import Passage
+from samantha.records import Passage
 from samantha.retrieval.hybrid import HybridRetriever
 
 KS = (1, 3, 5)

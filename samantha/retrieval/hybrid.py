@@ -23,18 +23,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samantha.errors import UsageError
-from samantha.models import Passage
-from samantha.retrieval import models
+from samantha.records import Passage
+from samantha.retrieval import nlp
 from samantha.retrieval.glossary import Entry, Glossary, Match
 from samantha.retrieval.index import CorpusIndex
+from samantha.validation import check_text
 
 if TYPE_CHECKING:
     from samantha.retrieval.answer import Grounding
 
 logger = logging.getLogger(__name__)
 
-#: Longest query accepted, in characters.
-MAX_QUERY_CHARS = 2_000
 RRF_K = 60
 #: How many fused candidates the re-ranking step looks at.
 RERANK_DEPTH = 30
@@ -45,16 +44,6 @@ W_LEXICAL = 0.45
 W_CONCEPTS = 0.35
 W_NEAR = 0.6
 _FTS_TERM = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def validate_query(query: str) -> str:
-    if not query or not query.strip():
-        raise UsageError("The query is empty; give a few words to search for.")
-    if len(query) > MAX_QUERY_CHARS:
-        raise UsageError(f"The query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}.")
-    if "\x00" in query:
-        raise UsageError("The query contains a NUL character.")
-    return " ".join(query.split())
 
 
 @dataclass
@@ -210,21 +199,21 @@ class HybridRetriever:
 
     # ---- query analysis ----
     def analyse(self, query: str) -> QueryAnalysis:
-        text = validate_query(query)
+        text = " ".join(check_text(query, "query").split())
         data = self.data()
         matches = data.glossary.matches(text)
         casting = any(m.entry.kind == "cast" for m in matches)
         korean, _english = data.glossary.expand(text, linked=casting, matches=matches)
         linked_entries = data.glossary.linked_entries(matches) if casting else []
         # On a cold start Kiwi loads on the other core while the encoder loads and runs here.
-        kiwi_loading = None if models.kiwi_ready() else models.warm_up_kiwi()
-        vectors = models.encode([text, f"{text} {' '.join(korean)}"] if korean else [text])
+        kiwi_loading = None if nlp.kiwi_ready() else nlp.warm_up_kiwi()
+        vectors = nlp.encode([text, f"{text} {' '.join(korean)}"] if korean else [text])
         if kiwi_loading is not None:
             kiwi_loading.join()
-        terms = models.terms(text)
+        terms = nlp.terms(text)
         expansion: list[str] = []
         for form in korean:
-            for term in models.form_terms(form):
+            for term in nlp.form_terms(form):
                 if term not in terms and term not in expansion:
                     expansion.append(term)
         return QueryAnalysis(
@@ -276,9 +265,9 @@ class HybridRetriever:
         n = len(data.passages)
         if n == 0:
             return []
-        lexical = self.lexical_scores(analysis.terms, models.bigrams(analysis.text))
+        lexical = self.lexical_scores(analysis.terms, nlp.bigrams(analysis.text))
         expanded = (
-            self.lexical_scores(analysis.expansion_terms, models.bigrams(" ".join(analysis.expansion_terms)))
+            self.lexical_scores(analysis.expansion_terms, nlp.bigrams(" ".join(analysis.expansion_terms)))
             if analysis.expansion_terms
             else {}
         )
@@ -368,8 +357,8 @@ class HybridRetriever:
         """Load the models and the index in the background, so the first question is quick."""
 
         def load() -> None:
-            models.kiwi().tokenize("영화")
-            models.encode(["warm up"])
+            nlp.kiwi().tokenize("영화")
+            nlp.encode(["warm up"])
             self.data()
 
         threading.Thread(target=load, name="retrieval-warm-up", daemon=True).start()

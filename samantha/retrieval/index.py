@@ -24,7 +24,7 @@ import numpy as np
 
 from samantha import locations
 from samantha.errors import UsageError
-from samantha.retrieval import models
+from samantha.retrieval import nlp
 from samantha.retrieval.text import Document, parse_document
 
 #: Bump when passages, terms or vectors are made differently: the index is then rebuilt.
@@ -183,7 +183,7 @@ class CorpusIndex:
         if not todo and not removed and not rebuild:
             return SyncReport([], [], time.perf_counter() - started)
         # Kiwi takes a second or two to load: let it load on the other core while vectors are computed.
-        warming = models.warm_up_kiwi()
+        warming = nlp.warm_up_kiwi()
         prepared = [(name, files[name], self._prepare(name, files[name].decode("utf-8"))) for name in todo]
         warming.join()
         prepared_users = [(s, t, p, self._prepare(s, t)) for s, t, p in users]
@@ -261,7 +261,7 @@ class CorpusIndex:
         """Everything slow (parsing, morphemes, vectors) happens here, before the transaction opens."""
         document = parse_document(source, text)
         sentence_texts = [s for c in document.chunks for s in c.sentences]
-        sentence_vectors = models.encode(sentence_texts)
+        sentence_vectors = nlp.encode(sentence_texts)
         # A passage's vector is the normalised mean of its sentences' vectors: as good in the eval as
         # encoding the passage again, at half the indexing time.
         chunk_vectors = np.zeros((len(document.chunks), sentence_vectors.shape[1]), dtype=np.float32)
@@ -270,8 +270,8 @@ class CorpusIndex:
             chunk_vectors[i] = sentence_vectors[start : start + len(chunk.sentences)].sum(axis=0)
             start += len(chunk.sentences)
         chunk_vectors /= np.maximum(np.linalg.norm(chunk_vectors, axis=1, keepdims=True), 1e-12)
-        chunk_terms = [" ".join(models.terms(c.text)) for c in document.chunks]  # waits for Kiwi
-        chunk_grams = [" ".join(models.bigrams(c.text)) for c in document.chunks]
+        chunk_terms = [" ".join(nlp.terms(c.text)) for c in document.chunks]  # waits for Kiwi
+        chunk_grams = [" ".join(nlp.bigrams(c.text)) for c in document.chunks]
         return _Prepared(document, chunk_vectors, sentence_vectors, chunk_terms, chunk_grams)
 
     @staticmethod

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlite_utils
 
 from samantha.errors import StoreError
-from samantha.models import Conversation, Message, MessageStatus, Role
+from samantha.records import Conversation, Memory, Message, MessageStatus, Role, SearchHit, Summary
 from samantha.store.database import open_database, open_readonly
-from samantha.store.records import Memory, SearchHit, Summary
 from samantha.store.search import query_terms
 
 #: A search term matching more rows than this is too common to rank by BM25 quickly (about 1 µs a row).
@@ -403,59 +402,54 @@ class Store:
         Korean words match with their particles ("이름" finds "이름은"). Very common words are ranked
         newest first instead of by BM25, so a search stays fast on a million messages.
         """
-        plan = self._plan("messages", text, any_term)
+        want = limit * 4 if exclude_conversation else limit
+        hits = [
+            hit
+            for hit, row in self._fts_search("messages", "role, status", text, want, any_term)
+            if hit.conversation_id != exclude_conversation and row["status"] != "pending"
+        ]
+        return hits[:limit]
+
+    def search_memories(self, text: str, *, limit: int = 20, any_term: bool = False) -> list[SearchHit]:
+        """Memories matching `text`, best first."""
+        return [hit for hit, _ in self._fts_search("memories", "null as role", text, limit, any_term)]
+
+    def _fts_search(
+        self, table: str, columns: str, text: str, limit: int, any_term: bool
+    ) -> list[tuple[SearchHit, dict[str, Any]]]:
+        """Rows of `table` (messages or memories) matching `text` through its FTS5 index, best first.
+
+        Each hit comes with its row, which also holds the extra `columns` asked for (SQL, with `role`).
+        """
+        plan = self._plan(table, text, any_term)
         if plan is None:
             return []
         match, ranked = plan
         order = "rank" if ranked else "rowid desc"
-        want = limit * 4 if exclude_conversation else limit
         sql = (
-            "select m.id, m.conversation_id, m.role, m.content, m.created_at, m.status, f.score "
-            "from (select rowid, rank as score from messages_fts where messages_fts match ? "
-            f"order by {order} limit ?) f join messages m on m.rowid = f.rowid"
+            f"select t.id, t.content, t.created_at, t.conversation_id, {columns}, f.score from "
+            f"(select rowid, rank as score from {table}_fts where {table}_fts match ? order by {order} "
+            f"limit ?) f join {table} t on t.rowid = f.rowid"
         )
-        hits = []
-        for row in self.db.query(sql, [match, want]):
-            if row["conversation_id"] == exclude_conversation or row["status"] == "pending":
-                continue
-            hits.append(
+        kind: Literal["message", "memory"] = "message" if table == "messages" else "memory"
+        found = [
+            (
                 SearchHit(
-                    kind="message",
+                    kind=kind,
                     id=row["id"],
                     content=row["content"],
                     created_at=row["created_at"],
                     conversation_id=row["conversation_id"],
                     role=row["role"],
                     score=-float(row["score"]) if ranked else 0.0,
-                )
-            )
-        if ranked:
-            hits.sort(key=lambda hit: -hit.score)
-        return hits[:limit]
-
-    def search_memories(self, text: str, *, limit: int = 20, any_term: bool = False) -> list[SearchHit]:
-        """Memories matching `text`, best first."""
-        plan = self._plan("memories", text, any_term)
-        if plan is None:
-            return []
-        match, ranked = plan
-        order = "rank" if ranked else "rowid desc"
-        sql = (
-            "select m.id, m.content, m.created_at, m.conversation_id, f.score from "
-            f"(select rowid, rank as score from memories_fts where memories_fts match ? order by {order} "
-            "limit ?) f join memories m on m.rowid = f.rowid"
-        )
-        return [
-            SearchHit(
-                kind="memory",
-                id=row["id"],
-                content=row["content"],
-                created_at=row["created_at"],
-                conversation_id=row["conversation_id"],
-                score=-float(row["score"]) if ranked else 0.0,
+                ),
+                row,
             )
             for row in self.db.query(sql, [match, limit])
         ]
+        if ranked:
+            found.sort(key=lambda pair: -pair[0].score)
+        return found
 
     # Whole database
 

@@ -17,7 +17,7 @@ from samantha.tui.messages import CompanionFailed, CompanionReady, StoreReady
 from samantha.tui.screens.chat import ChatScreen
 
 if TYPE_CHECKING:
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.config import Settings
     from samantha.llm.base import ChatModel
     from samantha.store import Store

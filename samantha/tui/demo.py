@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import Settings
 from samantha.llm.scripted import ScriptedModel
-from samantha.models import Passage
+from samantha.records import Passage
 from samantha.store import Store
 from samantha.tui.app import SamanthaApp
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.store import Store
 
 

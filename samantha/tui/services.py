@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.config import Settings
     from samantha.llm.base import ChatModel
-    from samantha.models import Conversation, Message
+    from samantha.records import Conversation, Message
     from samantha.store import Store
 
 #: Conversations loaded into the sidebar at a time.
@@ -67,7 +67,7 @@ def build_companion(
 def in_memory_companion(companion: Companion) -> Companion:
     """Incognito over a ready core (tests pass one): the same model and retriever, writing to a database in
     memory, recalling from the real one."""
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.recall import Recall
     from samantha.store import Store
 
@@ -93,7 +93,7 @@ def conversations_page(
             return list(search(query, limit=limit, offset=offset))
         except TypeError:
             pass
-    from samantha.models import Conversation
+    from samantha.records import Conversation
 
     sql = (
         "select * from conversations where instr(lower(coalesce(title, '')), lower(?)) > 0 "

@@ -51,7 +51,8 @@ def test_bad_input_is_one_sentence_and_a_non_zero_exit(samantha_home, args, env,
 
 def test_the_core_never_imports_textual():
     code = (
-        "import sys; import samantha.chat, samantha.runtime, samantha.cli, samantha.context, samantha.store;"
+        "import sys; import samantha.companion, samantha.runtime, samantha.cli, samantha.context;"
+        "import samantha.store;"
         "import samantha.llm.embedded, samantha.llm.openai_backend, samantha.retrieval;"
         "print('textual' in sys.modules)"
     )

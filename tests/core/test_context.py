@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samantha.context import Section, assemble
-from samantha.models import Message, Passage
+from samantha.records import Message, Passage
 from samantha.tokens import count_tokens
 
 

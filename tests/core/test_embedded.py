@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from samantha import locations
-from samantha.chat import QUOTED_FROM_REVIEWS, Companion
+from samantha.companion import QUOTED_FROM_REVIEWS, Companion
 from samantha.llm.embedded import EmbeddedModel, bundled_model_path
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ import pytest
 
 from samantha import locations
 from samantha.errors import ConfigError
-from samantha.persona import load_prompt, prompt_path
+from samantha.prompt_files import load_prompt, prompt_path
 
 SOURCE_NOTE = re.compile(r"<!--\s*(.*?)-->", re.DOTALL)
 QUOTE = re.compile(r'(\d{3}_[0-9a-f]{16}\.txt): "([^"]+)"')

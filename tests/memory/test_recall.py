@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.llm.scripted import ScriptedModel
 from samantha.recall import MEMORIES_HEADING, Recall, date_label
 

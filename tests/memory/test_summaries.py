@@ -5,7 +5,7 @@ Uses the scripted fake model with a small context window so older turns are drop
 
 from __future__ import annotations
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.llm.base import MESSAGE_OVERHEAD_TOKENS
 from samantha.llm.scripted import ScriptedModel
 from samantha.recall import SUMMARY_HEADING, extractive_summary
@@ -106,7 +106,7 @@ def test_extractive_summary_is_deterministic_ordered_and_bounded():
 def test_messages_beyond_the_history_window_are_summarised_even_when_all_would_fit(
     settings, store, monkeypatch
 ):
-    monkeypatch.setattr("samantha.chat.HISTORY_WINDOW", 6)
+    monkeypatch.setattr("samantha.recall.HISTORY_WINDOW", 6)
     model = ScriptedModel()
     companion = Companion(settings, store, model)
     conversation = companion.new_conversation()

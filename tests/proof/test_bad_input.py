@@ -175,7 +175,7 @@ def cli_run(argv: list[str]) -> Iterator[dict[str, Any]]:
 @pytest.fixture
 def offline_companion(monkeypatch: pytest.MonkeyPatch) -> None:
     """`samantha ask` in-process gets a scripted model and no retriever (fast, no real model)."""
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.llm.scripted import ScriptedModel
 
     def make(**_: object) -> Companion:

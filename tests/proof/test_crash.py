@@ -22,7 +22,7 @@ import pytest
 from support.fixtures import db_rows, endpoint_env, run_samantha, samantha_command
 from support.openai_server import OpenAITestServer, Reply
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.llm.scripted import ScriptedModel
 from samantha.store import Store

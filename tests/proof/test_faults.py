@@ -17,7 +17,7 @@ import pytest
 from support.fixtures import db_rows, endpoint_env, run_samantha
 from support.openai_server import OpenAITestServer, Reply, closed_port
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.errors import ModelError
 from samantha.llm.openai_backend import OpenAIModel

@@ -12,7 +12,7 @@ import pytest
 from support.fixtures import endpoint_env
 from support.openai_server import OpenAITestServer, Reply
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.llm.openai_backend import OpenAIModel
 from samantha.store import Store

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from support.fixtures import db_rows, endpoint_env, run_samantha
 from support.openai_server import OpenAITestServer, Reply, closed_port
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.errors import ModelError
 from samantha.llm.openai_backend import OpenAIModel
 from samantha.llm.scripted import ScriptedModel
-from samantha.models import Passage
+from samantha.records import Passage
 from samantha.store import Store
 from samantha.textsafe import terminal_safe
 

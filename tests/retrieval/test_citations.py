@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from samantha.chat import Companion
 from samantha.citations import check_citations
+from samantha.companion import Companion
 from samantha.llm.scripted import ScriptedModel
-from samantha.models import Passage
+from samantha.records import Passage
 from samantha.retrieval.hybrid import HybridRetriever
 
 DIRECTOR = Passage(id="000#0", source="000_7b0c1eb610d63dbc.txt", text="영화 : HER / 감독 : 스파이크 존즈")

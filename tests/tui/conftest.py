@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import Settings
 from samantha.tui import make_app
 from samantha.tui.app import SamanthaApp

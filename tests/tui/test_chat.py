@@ -62,7 +62,7 @@ async def test_fast_stream_is_batched_not_drawn_per_piece(make, scripted_model, 
 
 
 async def test_escape_stops_and_keeps_the_partial_reply(make, store, ready, idle, settings):
-    from samantha.chat import Companion
+    from samantha.companion import Companion
 
     slow = ScriptedModel(delay=0.02)
     slow.enqueue([f"word{i} " for i in range(300)])
@@ -150,7 +150,7 @@ async def test_error_mid_stream_keeps_what_arrived(make, scripted_model, store, 
 
 
 async def test_message_sent_while_answering_stays_in_the_box(make, store, settings, ready, idle):
-    from samantha.chat import Companion
+    from samantha.companion import Companion
 
     slow = ScriptedModel(delay=0.01)
     slow.enqueue([f"x{i} " for i in range(100)])
@@ -328,7 +328,7 @@ async def test_status_bar_shows_model_tokens_and_the_small_model_notice_once(
 async def test_quitting_mid_reply_saves_it_interrupted_and_exits_promptly(make, store, settings, ready):
     import time
 
-    from samantha.chat import Companion
+    from samantha.companion import Companion
 
     slow = ScriptedModel(delay=0.02)
     slow.enqueue([f"word{i} " for i in range(1000)])  # 20 s if nobody stops it

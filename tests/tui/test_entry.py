@@ -10,7 +10,8 @@ from samantha.tui.app import SamanthaApp
 
 def test_core_and_cli_never_import_textual():
     code = (
-        "import sys, samantha.chat, samantha.runtime, samantha.cli, samantha.memories, samantha.transfer; "
+        "import sys, samantha.companion, samantha.runtime, samantha.cli, samantha.memories; "
+        "import samantha.transfer; "
         "print('textual' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

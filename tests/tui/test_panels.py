@@ -8,9 +8,9 @@ import json
 
 from textual.widgets import DataTable, Markdown
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import load_settings
-from samantha.models import Passage
+from samantha.records import Passage
 from samantha.tui.app import EXTRA_COMMANDS
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.screens.dialogs import ConfirmScreen

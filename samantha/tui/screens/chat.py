@@ -1,7 +1,7 @@
 """The chat screen: conversation, sidebar, message box, status bar.
 
 Workers (threads) talk to the core and post the nested messages below; `@on` handlers change widgets.
-A turn's pieces are batched in the worker and posted every FLUSH_SECONDS, so a fast model does not
+A turn's pieces are batched in the worker and posted every SCREEN_UPDATE_SECONDS, so a fast model does not
 redraw the Markdown per token.
 """
 
@@ -32,12 +32,12 @@ from samantha.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
-    from samantha.chat import Companion, TurnResult
+    from samantha.companion import Companion, TurnResult
     from samantha.context import ContextPlan
     from samantha.store import Store
 
 #: Seconds between two screen updates of a streaming reply.
-FLUSH_SECONDS = 0.05
+SCREEN_UPDATE_SECONDS = 0.05
 
 GREETING_NEW = (
     "Hi, I'm Samantha. I'm here to talk — about your day, about anything, or about the film *Her*; "
@@ -231,11 +231,11 @@ class ChatScreen(ConversationsScreen):
         if self.streaming:
             self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
             return  # the text stays in the box
-        from samantha.chat import validate_message
         from samantha.errors import UsageError
+        from samantha.validation import check_text
 
         try:
-            validate_message(text)
+            check_text(text)
         except UsageError as exc:
             self.notify(exc.message, severity="error")
             return
@@ -296,7 +296,7 @@ class ChatScreen(ConversationsScreen):
                 now = time.monotonic()
                 # At most one batch in flight: while the screen is busy drawing the last one, pieces
                 # gather here, so a slow terminal gets fewer, larger updates instead of a backlog.
-                if now - last_post >= FLUSH_SECONDS and self._drawn.is_set():
+                if now - last_post >= SCREEN_UPDATE_SECONDS and self._drawn.is_set():
                     self._drawn.clear()
                     self.post_message(self.ReplyChunk("".join(buffer)))
                     buffer.clear()

@@ -22,8 +22,8 @@ from samantha.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from samantha.context import ContextPlan
-    from samantha.models import Conversation
-    from samantha.models import Message as StoredMessage
+    from samantha.records import Conversation
+    from samantha.records import Message as StoredMessage
     from samantha.store import Store
 
 
@@ -123,7 +123,7 @@ class ConversationsScreen(Screen[None]):
 
     @on(HistoryLoaded)
     def _history(self, event: HistoryLoaded) -> None:
-        from samantha.models import Citation
+        from samantha.records import Citation
 
         self.conversation_id = event.conversation_id
         self.last_context = None

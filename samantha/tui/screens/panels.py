@@ -16,7 +16,7 @@ from samantha.textsafe import terminal_safe
 
 if TYPE_CHECKING:
     from samantha.context import ContextPlan
-    from samantha.models import Citation
+    from samantha.records import Citation
 
 
 class Panel(ModalScreen[None]):

@@ -15,7 +15,7 @@ from samantha.textsafe import terminal_safe
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
-    from samantha.models import Citation
+    from samantha.records import Citation
 
 _CITATION = re.compile(r"\[(\d{1,3})\](?!\()")
 

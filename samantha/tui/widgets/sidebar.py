@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from samantha.models import Conversation
+from samantha.records import Conversation
 from samantha.textsafe import terminal_safe
 
 MORE = "__more__"

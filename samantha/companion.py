@@ -13,19 +13,17 @@ from dataclasses import dataclass, field
 from samantha.citations import answer_with_model, check_citations, ground_turn, stream_text, verified_addendum
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
-from samantha.errors import ModelError, UsageError
+from samantha.errors import ModelError
 from samantha.llm.base import ChatModel
-from samantha.models import Citation, Message, MessageStatus
-from samantha.persona import load_prompt
+from samantha.prompt_files import load_prompt
 from samantha.recall import Recall
+from samantha.records import Citation, Message, MessageStatus
 from samantha.retrieval import Retriever
 from samantha.store import Store
+from samantha.validation import check_text
 
-#: Longest message accepted, in characters; longer ones are refused before anything is saved.
-MAX_MESSAGE_CHARS = 100_000
 #: How often a streaming reply is written to the database, so a crash keeps most of it.
-FLUSH_SECONDS = 1.0
-HISTORY_WINDOW = 200
+SAVE_INTERVAL_SECONDS = 1.0
 #: The `model` of a reply quoted from the reviews without calling the model (a small model's film answers).
 QUOTED_FROM_REVIEWS = "quoted from the reviews"
 
@@ -42,16 +40,6 @@ class TurnResult:
     context: ContextPlan | None = None
     model: str = ""
     """Who wrote the answer: the model's name, or `QUOTED_FROM_REVIEWS` when no model was called."""
-
-
-def validate_message(text: str) -> str:
-    if not text or not text.strip():
-        raise UsageError("The message is empty.")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise UsageError(f"The message is {len(text):,} characters long; the limit is {MAX_MESSAGE_CHARS:,}.")
-    if "\x00" in text:
-        raise UsageError("The message contains a NUL character.")
-    return text
 
 
 class Turn:
@@ -103,7 +91,7 @@ class Companion:
         return self.store.create_conversation(title).id
 
     def turn(self, conversation_id: str, text: str) -> Turn:
-        validate_message(text)
+        check_text(text)
         return Turn(self, conversation_id, text)
 
     def build_context(self, conversation_id: str, text: str, history: list[Message]) -> ContextPlan:
@@ -125,7 +113,7 @@ class Companion:
 
     def _run(self, turn: Turn) -> Iterator[str]:
         store, model = self.store, self.model
-        history = store.recent_messages(turn.conversation_id, HISTORY_WINDOW)
+        history = store.recent_messages(turn.conversation_id, self.recall.history_window)
         # Saved before the model is called: whatever happens next, the user's words are kept.
         user_message = store.add_message(turn.conversation_id, "user", turn.text)
         plan = self.build_context(turn.conversation_id, turn.text, history)
@@ -164,7 +152,7 @@ class Companion:
                     )
                     last_flush = time.monotonic()
                 yield piece
-                if time.monotonic() - last_flush > FLUSH_SECONDS:
+                if time.monotonic() - last_flush > SAVE_INTERVAL_SECONDS:
                     store.update_message(reply.id, content="".join(pieces))
                     last_flush = time.monotonic()
             for piece in verified_addendum(grounding, "".join(pieces), plan.passages):

@@ -1,0 +1,88 @@
+"""The data shapes every layer shares: conversations, messages, memories, summaries, search hits, passages.
+
+Pure pydantic, the lowest layer: it imports nothing from Samantha, so anything may import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["system", "user", "assistant"]
+MessageStatus = Literal["complete", "pending", "interrupted", "error"]
+MemorySource = Literal["pattern", "model", "manual", "import"]
+
+
+class Conversation(BaseModel):
+    id: str
+    title: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class Message(BaseModel):
+    id: str
+    conversation_id: str
+    role: Role
+    content: str
+    created_at: str
+    model: str | None = None
+    tokens: int | None = None
+    status: MessageStatus = "complete"
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class Passage(BaseModel):
+    """A piece of a review, as retrieved for a question."""
+
+    id: str
+    source: str
+    """Corpus file name, e.g. `000_7b0c1eb610d63dbc.txt`."""
+    title: str = ""
+    text: str
+    score: float = 0.0
+    position: int = 0
+
+
+class Citation(BaseModel):
+    n: int
+    source: str
+    text: str
+
+
+class Memory(BaseModel):
+    """A fact about the user. `message_id` is the user message it came from (None when added by hand)."""
+
+    id: str
+    content: str
+    kind: str = "fact"
+    source: str = "manual"
+    message_id: str | None = None
+    conversation_id: str | None = None
+    created_at: str
+
+
+class Summary(BaseModel):
+    """A summary of older turns of a conversation, covering `first_message_id` .. `last_message_id`."""
+
+    id: str
+    conversation_id: str
+    first_message_id: str
+    last_message_id: str
+    message_count: int
+    content: str
+    method: str = "extractive"
+    created_at: str
+
+
+class SearchHit(BaseModel):
+    """A message or memory that matched a search."""
+
+    kind: Literal["message", "memory"]
+    id: str
+    content: str
+    created_at: str
+    conversation_id: str | None = None
+    role: str | None = None
+    score: float = 0.0
