@@ -6,22 +6,21 @@
   passage it came from.
 - An answer that nothing retrieved supports is flagged (`supported` false).
 
-For a film question the turn also gets a grounded answer (`samantha.retrieval.answer`): with a small
-model (which cannot read the Korean reviews and invents names) it *is* the reply; with a capable model
-it is appended when the model's reply cites nothing, so the streamed and the saved text stay the same.
+Only citations are checked here. Whether what an answer says is true is the claim checker's job
+(`samantha.retrieval.claims`), and how a film turn uses the grounded answer is
+`samantha.retrieval.policy`'s.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from samantha.records import Citation, Passage
 
 if TYPE_CHECKING:
-    from samantha.retrieval.answer import Grounding
+    from samantha.retrieval.glossary import Entry, Glossary
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _SENTENCES = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -62,10 +61,40 @@ def check_citations(answer: str, passages: list[Passage], *, attribute: bool = T
     if not cited and attribute and passages and answer.strip():
         attributed = attribute_passages(answer, passages)
     numbers = cited + attributed
-    citations = [Citation(n=n, source=passages[n - 1].source, text=passages[n - 1].text) for n in numbers]
+    citations = [citation(n, passages[n - 1]) for n in numbers]
     return CheckedAnswer(
         answer=answer, citations=citations, supported=bool(citations), invalid=invalid, attributed=attributed
     )
+
+
+def citation(n: int, passage: Passage) -> Citation:
+    return Citation(
+        n=n, source=passage.source, text=passage.text, title=passage.label, text_en=passage.text_en
+    )
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:/") + "…"
+
+
+#: How much of a cited passage the command line shows.
+SOURCE_CHARS = 160
+
+
+def source_lines(citation: Citation, limit: int = SOURCE_CHARS) -> str:
+    """A citation for a reader: its number, the review's number and short title, the original and the
+    translation beside it, each cut at a word boundary."""
+    lines = [f"[{citation.n}] {citation.title or citation.source}: “{shorten(citation.text, limit)}”"]
+    if citation.text_en:
+        lines.append(f"    English (translated): “{shorten(citation.text_en, limit)}”")
+    return "\n".join(lines)
 
 
 def attribute_passages(answer: str, passages: list[Passage]) -> list[int]:
@@ -105,9 +134,9 @@ def _shares_facts(sentence: str, passage: str) -> bool:
     return bool(numbers & passage_numbers) or len(words & set(_HANGUL_WORD.findall(passage))) >= 3
 
 
-def _people_in(text: str) -> list[Any]:
+def _people_in(text: str) -> list[Entry]:
     """Real people (director, actors) the text names, from the glossary's built-in list."""
-    from samantha.retrieval.glossary import Glossary
+    from samantha.retrieval.glossary import Glossary  # the glossary only when an answer cites nothing
 
     global _SEED_GLOSSARY
     if _SEED_GLOSSARY is None:
@@ -115,71 +144,4 @@ def _people_in(text: str) -> list[Any]:
     return [m.entry for m in _SEED_GLOSSARY.matches(text) if m.entry.kind == "person"]
 
 
-_SEED_GLOSSARY: Any = None
-
-
-# ---- the grounded answer in a chat turn ----
-
-
-def ground_turn(retriever: Any, question: str, passages: list[Passage]) -> Grounding | None:
-    """The grounded answer for a turn that was given passages (None without passages or grounding)."""
-    ground = getattr(retriever, "ground", None)
-    if not passages or ground is None:
-        return None
-    result: Grounding | None = ground(question, passages)
-    return result
-
-
-def answer_with_model(grounding: Grounding | None, model: Any) -> bool:
-    """Whether the model writes the reply. Not when the reviews don't cover the question (say so instead
-    of letting it invent), nor when it is the small built-in model (it cannot read the Korean reviews)."""
-    if grounding is None:
-        return True
-    return grounding.supported and not getattr(model, "small_model_notice", None)
-
-
-def stream_text(text: str) -> Iterator[str]:
-    """A prepared reply, in word-sized pieces like a model's."""
-    words = text.split(" ")
-    for i, word in enumerate(words):
-        yield word if i == len(words) - 1 else word + " "
-
-
-def verified_addendum(grounding: Grounding | None, answer: str, passages: list[Passage]) -> Iterator[str]:
-    """After a model's reply: the verified quote, unless the reply already gives the reviews' answer (the
-    name or number they give, every side where they disagree) or, when there is no short answer, cites
-    them. "John Madden directed it [1]" when [1] says 스파이크 존즈 gets the quote; "Spike Jonze directed
-    it." does not (and is attributed to the passages that say so)."""
-    if grounding is None or not grounding.supported or not answer.strip():
-        return
-    cites = any(1 <= int(m.group(1)) <= len(passages) for m in _MARKER.finditer(answer))
-    facts = answer_facts(grounding)
-    if facts and all(_mentions(answer, fact) for fact in facts):
-        return  # it gives the reviews' answer; uncited, it is attributed to them afterwards
-    if cites and not facts:
-        return
-    yield from stream_text("\n\n" + grounding.text())
-
-
-def answer_facts(grounding: Grounding) -> list[list[str]]:
-    """What a correct reply must mention: the short answer (any of its spellings), or each disagreeing
-    value ("123분", "125분")."""
-    if grounding.disagreement:
-        facts = [q.values or [] for q in grounding.quotes]
-        return [f for f in facts if f]
-    if grounding.key:
-        spellings = [part.strip(" ()") for part in re.split(r"\s*\(", grounding.key) if part.strip(" ()")]
-        return [spellings]
-    return []
-
-
-def _mentions(answer: str, spellings: list[str]) -> bool:
-    """Whether `answer` gives one of `spellings` (numbers compared by their digits)."""
-    lowered = answer.lower().replace(",", "")
-    for spelling in spellings:
-        digits = re.sub(r"\D", "", spelling)
-        if digits and len(digits) >= 2 and digits in re.sub(r"[^\d\s]", " ", lowered).split():
-            return True
-        if spelling.lower().replace(",", "") in lowered:
-            return True
-    return False
+_SEED_GLOSSARY: Glossary | None = None

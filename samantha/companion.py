@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from samantha.citations import answer_with_model, check_citations, ground_turn, stream_text, verified_addendum
+from samantha.citations import check_citations
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
 from samantha.errors import ModelError
@@ -19,6 +19,14 @@ from samantha.prompt_files import load_prompt
 from samantha.recall import Recall
 from samantha.records import Citation, Message, MessageStatus
 from samantha.retrieval import Retriever
+from samantha.retrieval.claims import Claim, all_supported
+from samantha.retrieval.policy import (
+    answer_with_model,
+    ground_turn,
+    reply_passages,
+    stream_text,
+    verified_addendum,
+)
 from samantha.store import Store
 from samantha.validation import check_text
 
@@ -40,6 +48,9 @@ class TurnResult:
     context: ContextPlan | None = None
     model: str = ""
     """Who wrote the answer: the model's name, or `QUOTED_FROM_REVIEWS` when no model was called."""
+    claims: list[Claim] = field(default_factory=list)
+    """A film answer's factual claims, each checked against the reviews (`samantha.retrieval.claims`);
+    the app and the CLI mark those whose status is not "supported"."""
 
 
 class Turn:
@@ -126,9 +137,17 @@ class Companion:
         pieces: list[str] = []
         status: MessageStatus = "interrupted"
         last_flush = time.monotonic()
-        # Film questions get an answer quoted from the passages; see samantha.citations.
+        # Film questions get an answer quoted from the passages; see samantha.retrieval.policy.
         grounding = ground_turn(self.retriever, turn.text, plan.passages)
         uses_model = answer_with_model(grounding, model)
+        passages = reply_passages(grounding, plan.passages, uses_model)
+        claims: list[Claim] | None = None
+        model_text = ""
+
+        def check_claims(text: str) -> list[Claim]:
+            if self.retriever is None or not passages or not text.strip():
+                return []
+            return self.retriever.check_claims(text, passages)
 
         def answered_by() -> str:
             # Read late: an endpoint's model is known only once the reply has started (picked from its list).
@@ -155,15 +174,18 @@ class Companion:
                 if time.monotonic() - last_flush > SAVE_INTERVAL_SECONDS:
                     store.update_message(reply.id, content="".join(pieces))
                     last_flush = time.monotonic()
-            for piece in verified_addendum(grounding, "".join(pieces), plan.passages):
+            model_text = "".join(pieces)
+            if uses_model:
+                claims = check_claims(model_text)
+            for piece in verified_addendum(grounding, model_text, passages, claims):
                 pieces.append(piece)
                 yield piece
             status = "complete"
         finally:
             answer = "".join(pieces)
-            checked = check_citations(
-                answer, plan.passages, attribute=grounding is None or grounding.supported
-            )
+            if claims is None:
+                claims = check_claims(model_text or answer)
+            checked = check_citations(answer, passages, attribute=grounding is None or grounding.supported)
             if not answer and status != "complete":
                 if reply is not None:
                     store.delete_message(reply.id)  # nothing arrived: nothing to keep
@@ -175,7 +197,8 @@ class Companion:
                     )
                 meta = {
                     "citations": [c.model_dump() for c in checked.citations],
-                    "supported": checked.supported,
+                    "supported": checked.supported and all_supported(claims),
+                    "claims": [c.as_dict() for c in claims],
                 }
                 store.update_message(
                     reply.id, content=answer, status=status, tokens=model.count_tokens(answer), meta=meta
@@ -187,10 +210,15 @@ class Companion:
                 reply=saved_reply,
                 answer=answer,
                 citations=checked.citations,
-                supported=checked.supported if plan.passages else not bool(checked.invalid),
+                supported=(
+                    checked.supported and all_supported(claims)
+                    if plan.passages
+                    else not bool(checked.invalid)
+                ),
                 status=status,
                 context=plan,
                 model=answered_by(),
+                claims=claims,
             )
             if status == "complete":
                 self.recall.after_turn(user_message, saved_reply)

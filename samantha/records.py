@@ -43,12 +43,21 @@ class Passage(BaseModel):
     text: str
     score: float = 0.0
     position: int = 0
+    text_en: str = ""
+    """The passage in English: the review's aligned translation (or a model's, for a user's file), or ""."""
+    label: str = ""
+    """Which review it is, for a reader: "Review 3: An AI warmer than people (사람보다 따뜻한 AI)"."""
 
 
 class Citation(BaseModel):
     n: int
     source: str
     text: str
+    """The passage as written (the Korean original for the shipped reviews)."""
+    title: str = ""
+    """The review's number and short title, e.g. "Review 3: An AI warmer than people (사람보다 따뜻한 AI)"."""
+    text_en: str = ""
+    """The passage's English translation, shown beside the original ("" when there is none)."""
 
 
 class Memory(BaseModel):

@@ -51,6 +51,7 @@ def result_json(result: TurnResult) -> str:
         "model": result.model,
         "conversation_id": result.conversation_id,
         "supported": result.supported,
+        "claims": [c.as_dict() for c in result.claims],
     }
     return json.dumps(payload, ensure_ascii=False)
 
@@ -93,8 +94,10 @@ def ask(
         click.echo(result_json(turn.result))
     else:
         click.echo()
+        from samantha.citations import source_lines
+
         for citation in turn.result.citations:
-            click.echo(terminal_safe(f"[{citation.n}] {citation.source}: {citation.text[:160]}"))
+            click.echo(terminal_safe(source_lines(citation)))
 
 
 @click.command()

@@ -11,7 +11,11 @@ import click
 from samantha.textsafe import terminal_safe
 
 if TYPE_CHECKING:
+    from samantha.config import Settings
+    from samantha.retrieval.claims import Claim
+    from samantha.retrieval.evaluate import Answerer
     from samantha.retrieval.hybrid import HybridRetriever
+    from samantha.retrieval.translate import ModelTranslator
 
 
 def _retriever() -> HybridRetriever:
@@ -25,7 +29,12 @@ def _retriever() -> HybridRetriever:
 @click.command()
 @click.argument("query")
 @click.option("-k", "k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many passages.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {rank, source, text, score}.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list of {rank, source, title, text, text_en, score}.",
+)
 def search(query: str, k: int, as_json: bool) -> None:
     """The review passages that best match QUERY (Korean or English)."""
     from samantha.validation import check_text
@@ -34,13 +43,16 @@ def search(query: str, k: int, as_json: bool) -> None:
     found = _retriever().search(query, k)
     if as_json:
         payload = [
-            {"rank": i, "source": p.source, "text": p.text, "score": round(p.score, 4)}
+            {"rank": i, "source": p.source, "title": p.label, "text": p.text, "text_en": p.text_en,
+             "score": round(p.score, 4)}
             for i, p in enumerate(found, start=1)
-        ]
+        ]  # fmt: skip
         click.echo(json.dumps(payload, ensure_ascii=False))
         return
     for i, p in enumerate(found, start=1):
-        click.echo(terminal_safe(f"{i}. [{p.source}] ({p.score:.3f}) {p.text}"))
+        click.echo(terminal_safe(f"{i}. {p.label or p.source} ({p.score:.3f})\n   {p.text}"))
+        if p.text_en and p.text_en != p.text:
+            click.echo(terminal_safe(f"   English (translated): {p.text_en}"))
 
 
 @click.group()
@@ -50,15 +62,52 @@ def corpus() -> None:
 
 @corpus.command("add")
 @click.argument("path", type=click.Path(path_type=Path))
-def corpus_add(path: Path) -> None:
+@click.option(
+    "--translate",
+    is_flag=True,
+    help="Also translate it into English with the configured model (a capable endpoint model only).",
+)
+def corpus_add(path: Path, translate: bool) -> None:
     """Index your own .txt or .md file about the film."""
+    from samantha.retrieval.index import is_english
+
     retriever = _retriever()
-    retriever.data()  # the shipped reviews first, so a refusal below leaves a complete index
-    info, changed = retriever.index.add_file(path)
+    retriever.corpus()  # the shipped reviews first, so a refusal below leaves a complete index
+    translator = _translator() if translate else None
+    info, changed = retriever.index.add_file(path, translator=translator)
     if changed:
         click.echo(terminal_safe(f"Added {info.source}: {info.passages} passages."))
     else:
         click.echo(terminal_safe(f"{info.source} is already indexed and unchanged."))
+    english = path.suffix.lower() in (".txt", ".md") and is_english(path.read_text(encoding="utf-8"))
+    if english:
+        click.echo("It is in English: English questions search it directly.")
+    elif translator is not None:
+        click.echo(
+            terminal_safe(f"Translated into English by {translator.name}; the translation is labelled so.")
+        )
+    else:
+        click.echo(
+            "Indexed in its own language only (no English translation): English questions find it through "
+            "the multilingual vectors, not by its words. Add it with --translate and a capable model "
+            "to translate it."
+        )
+
+
+def _translator() -> ModelTranslator | None:
+    """A translator over the configured model when it is capable; None (and why, said) otherwise."""
+    from samantha.config import load_settings
+    from samantha.llm import create_model
+    from samantha.retrieval.translate import ModelTranslator
+
+    model = create_model(load_settings())
+    if model.small_model_notice:
+        click.echo(
+            f"{model.name} is too small to translate reliably; the file is indexed without a translation.",
+            err=True,
+        )
+        return None
+    return ModelTranslator(model)
 
 
 @corpus.command("list")
@@ -66,7 +115,7 @@ def corpus_add(path: Path) -> None:
 def corpus_list(as_json: bool) -> None:
     """The indexed files: the shipped reviews and what you added."""
     retriever = _retriever()
-    retriever.data()
+    retriever.corpus()
     docs = retriever.index.documents()
     if as_json:
         click.echo(json.dumps([d.__dict__ for d in docs], ensure_ascii=False))
@@ -80,7 +129,7 @@ def corpus_list(as_json: bool) -> None:
 def corpus_remove(name: str) -> None:
     """Remove a file you added (by its file name)."""
     retriever = _retriever()
-    retriever.data()
+    retriever.corpus()
     retriever.index.remove(name)
     click.echo(terminal_safe(f"Removed {name}."))
 
@@ -107,16 +156,41 @@ def corpus_rebuild() -> None:
     help="dev: used while building; heldout, fresh: written afterwards (fresh last), only measured.",
 )
 def eval_command(as_json: bool, question_set: str) -> None:
-    """Score retrieval on the built-in question sets: recall@1/3/5, MRR, unsupported share, per language."""
+    """Score retrieval (recall@1/3/5, MRR, unsupported share) and answers (language, facts, claims) on the
+    built-in question sets, per language; answers by the built-in model, and by the configured endpoint
+    when there is one."""
+    from samantha.config import load_settings
     from samantha.retrieval.evaluate import format_report, run_eval
 
     retriever = _retriever()
     names = ["dev", "heldout", "fresh"] if question_set == "all" else [question_set]
     results = [run_eval(retriever, question_set=name) for name in names]
+    settings = load_settings()
+    if settings.uses_endpoint:
+        answerer, backend = _endpoint_answerer(settings, retriever)
+        results += [
+            run_eval(retriever, question_set=name, answerer=answerer, backend=backend) for name in names
+        ]
     if as_json:
         click.echo(json.dumps(results[0] if len(results) == 1 else results, ensure_ascii=False))
     else:
         click.echo("\n\n".join(format_report(result) for result in results))
+
+
+def _endpoint_answerer(settings: Settings, retriever: HybridRetriever) -> tuple[Answerer, str]:
+    """Each question as a chat turn with the configured endpoint, in a database in memory (nothing saved)."""
+    from samantha.companion import Companion
+    from samantha.llm import create_model
+    from samantha.store import Store
+
+    model = create_model(settings)
+    companion = Companion(settings, Store.open(None), model, retriever=retriever)
+
+    def answer(question: str) -> tuple[str, list[Claim], bool]:
+        result = companion.turn(companion.new_conversation("eval"), question).run()
+        return result.answer, result.claims, result.supported
+
+    return answer, f"endpoint {model.name}"
 
 
 def register(cli: click.Group) -> None:

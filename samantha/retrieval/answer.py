@@ -21,16 +21,14 @@ Where sentences from different reviews give different values (123 vs 125 minutes
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from samantha.records import Passage
-
-if TYPE_CHECKING:
-    from samantha.retrieval.glossary import Entry
-    from samantha.retrieval.hybrid import HybridRetriever, QueryAnalysis
+from samantha.retrieval import compose, nlp
+from samantha.retrieval.corpus import Corpus, mentions, near_text
+from samantha.retrieval.glossary import Entry
+from samantha.retrieval.types import Grounding, QueryAnalysis, Quote
 
 #: A sentence must score at least this to answer anything (similarity plus concept and term overlap).
 MIN_SENTENCE_SCORE = 0.45
@@ -66,7 +64,7 @@ WHO = re.compile(
     r"(?i)^\s*who\b|\bwho (?:is|was|plays|played|voices|directed)\b|\b(?:which|what) (?:actor|actress)\b"
     r"|누가|누구|어떤 배우|무슨 배우"
 )
-HERO = re.compile(r"(?<!여)주인공|남주")
+HERO = re.compile(r"(?<!여)주인공(?!의)|남주(?!의)")  # not "남주의 파트너": the hero's partner
 CASTING = re.compile(
     r"(?i)\b(?:plays?|played|voices?|voiced|actor|actress|cast)\b|배우|연기|목소리|역은|역을"
 )
@@ -90,55 +88,6 @@ ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 FACTOID_KO = re.compile(r"누구|누가|뭐|무엇|무슨|어디|어느|언제|몇|얼마|이름|제목")
 
 
-@dataclass
-class Quote:
-    n: int
-    """The passage's number in the context (1-based)."""
-    source: str
-    sentence: str
-    score: float
-    values: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Grounding:
-    supported: bool
-    quotes: list[Quote]
-    disagreement: bool = False
-    reason: str = ""
-    korean: bool = False
-    key: str = ""
-    """The answer in a few words (a name with its other spellings, a number), when one stands out."""
-
-    def text(self) -> str:
-        """The answer to show: the quote(s) with their numbers, or that the reviews don't cover it."""
-        if not self.supported or not self.quotes:
-            if self.korean:
-                return "제가 가진 리뷰에는 그 내용이 나오지 않아요. 지어내지 않을게요."
-            return "The reviews I have don't cover that, so I won't guess."
-        short = {q.source: q.source.split("_")[0] for q in self.quotes}
-        if self.disagreement:
-            head = "리뷰마다 다르게 적혀 있어요:" if self.korean else "The reviews disagree:"
-            lines = [head]
-            for q in self.quotes:
-                lines.append(
-                    f"- {'리뷰' if self.korean else 'review'} {short[q.source]}: “{q.sentence}” [{q.n}]"
-                )
-            return "\n".join(lines)
-        best = self.quotes[0]
-        if self.korean:
-            lead = f"리뷰에 따르면 {self.key} [{best.n}]." if self.key else "리뷰에 이렇게 나와요."
-        else:
-            lead = f"According to the reviews: {self.key} [{best.n}]." if self.key else "From the reviews:"
-        lines = [
-            lead,
-            f"“{best.sentence}” ({'리뷰' if self.korean else 'review'} {short[best.source]}) [{best.n}]",
-        ]
-        for q in self.quotes[1:2]:
-            lines.append(f"“{q.sentence}” ({'리뷰' if self.korean else 'review'} {short[q.source]}) [{q.n}]")
-        return "\n".join(lines)
-
-
 def asked_kind(question: str) -> tuple[str, re.Pattern[str]] | None:
     for kind, asks, needs in ASKS:
         if asks.search(question):
@@ -154,24 +103,30 @@ def values_in(sentence: str) -> list[str]:
     ]
 
 
-def ground(retriever: HybridRetriever, question: str, passages: list[Passage]) -> Grounding:
-    """Find the sentences among `passages` (numbered from 1) that answer `question`, and whether any do."""
-    analysis = retriever.analyse(question)
-    korean = bool(HANGUL.search(question))
+def ground(corpus: Corpus, analysis: QueryAnalysis, passages: list[Passage]) -> Grounding:
+    """Find the sentences among `passages` (numbered from 1) that answer the question, and whether any
+    do; the answer is composed in the question's language (`compose`)."""
+    wanted = asked_kind(analysis.text)
+    found = find_answer(corpus, analysis, passages)
+    return compose.compose(corpus, found, len(passages), wanted[0] if wanted else None)
+
+
+def find_answer(corpus: Corpus, analysis: QueryAnalysis, passages: list[Passage]) -> Grounding:
+    korean = not analysis.english
     uncovered = analysis.uncovered
     if uncovered:
         return Grounding(False, [], reason=f"the reviews never mention {uncovered[0].form}", korean=korean)
-    unknown = unknown_terms(retriever, analysis)
+    unknown = unknown_terms(corpus, analysis)
     if unknown:
         return Grounding(False, [], reason=f"the reviews never mention {unknown[0]}", korean=korean)
     if not passages:
         return Grounding(False, [], reason="nothing was retrieved", korean=korean)
-    candidates = score_sentences(retriever, analysis, passages)
+    candidates = score_sentences(corpus, analysis, passages)
     if not candidates or candidates[0].score < MIN_SENTENCE_SCORE:
         return Grounding(False, [], reason="no passage answers the question", korean=korean)
 
     wanted = asked_kind(analysis.text)
-    data = retriever.data()
+    data = corpus
     question_entries = {id(m.entry) for m in analysis.matches}
     person_entries = [e for e in data.glossary.entries if e.kind in ("person", "character") and e.in_corpus]
 
@@ -248,7 +203,7 @@ def ground(retriever: HybridRetriever, question: str, passages: list[Passage]) -
                     disagreement = True
             best = chosen[0]
 
-    key = ""
+    key = key_en = ""
     if not disagreement:
         kinds = ("person",) if CASTING.search(analysis.text) else ("person", "character")
         names = names_in(best.sentence, kinds) if WHO.search(analysis.text) else []
@@ -259,17 +214,21 @@ def ground(retriever: HybridRetriever, question: str, passages: list[Passage]) -
             english = next((f for f in entry.english if " " in f), entry.english[0] if entry.english else "")
             here = next((f for f in entry.korean if f in best.sentence), entry.korean[0])
             key = f"{english} ({here})" if english and not korean else here
+            key_en = f"{english} ({here})" if english else here
         elif wanted is not None:
             match = wanted[1].search(best.sentence)
             key = match.group(0) if match else ""
-        # A second review that says the same thing confirms it.
-        for q in per_source[1:]:
+        # An open question gets a second review's telling too; a short answer a second review that
+        # says the same thing.
+        if open_question(analysis.text) is not None and not key:
+            chosen += [q for q in per_source[1:] if q.score >= NEAR_BEST * best.score][:1]
+        for q in [] if len(chosen) > 1 else per_source[1:]:
             if (
                 key and key.split(" (")[-1].rstrip(")") in q.sentence and q.score >= NEAR_BEST * best.score
             ) or (not key and q.score >= CONFIRM_BEST * best.score):
                 chosen.append(q)
                 break
-    return Grounding(True, chosen, disagreement=disagreement, korean=korean, key=key)
+    return Grounding(True, chosen, disagreement=disagreement, korean=korean, key=key, key_en=key_en)
 
 
 def _glossary_spans(analysis: QueryAnalysis) -> list[tuple[int, int]]:
@@ -283,17 +242,14 @@ def _glossary_spans(analysis: QueryAnalysis) -> list[tuple[int, int]]:
     return spans
 
 
-def unknown_terms(retriever: HybridRetriever, analysis: QueryAnalysis) -> list[str]:
+def unknown_terms(corpus: Corpus, analysis: QueryAnalysis) -> list[str]:
     """What the question names that no indexed text mentions and the glossary does not map: its Korean
     nouns and acronyms, and in an English "who" question the relation after a possessive name.
 
     A question about something the reviews never name cannot be answered from them, however well some
     sentence matches its other words ("테오도르 여동생 역은 누가 연기했어?" finds "테오도르(호아킨 피닉스)").
     """
-    from samantha.retrieval import nlp
-
-    data = retriever.data()
-    corpus = data.corpus_lower
+    known = corpus.corpus_lower
     text = analysis.text
     spans = _glossary_spans(analysis)
 
@@ -301,7 +257,7 @@ def unknown_terms(retriever: HybridRetriever, analysis: QueryAnalysis) -> list[s
         return any(a < end and start < b for a, b in spans)
 
     def novel(word: str) -> bool:
-        return word.lower() not in corpus
+        return word.lower() not in known
 
     out: list[str] = []
     if HANGUL.search(text):
@@ -351,35 +307,86 @@ def _hero_question(analysis: QueryAnalysis) -> bool:
     )
 
 
-def score_sentences(
-    retriever: HybridRetriever, analysis: QueryAnalysis, passages: list[Passage]
-) -> list[Quote]:
-    """Every sentence of the given passages, scored against the question, best first."""
-    data = retriever.data()
-    rows = {p.id: i for i, p in enumerate(data.passages)}
+#: Open questions, which a fact sheet line or a heading cannot answer: what the film is about, how it
+#: ends, why something happens. Sentences that tell (a synopsis, the ending, a reason) are preferred.
+OPEN_QUESTIONS = [
+    (
+        "about",
+        re.compile(
+            r"(?i)\bwhat(?:'s| is| was)\b.*\babout\b|\bplot\b|\bstory\b|\bsynopsis\b|\bsummar"
+            r"|줄거리|무슨 내용|어떤 내용|무슨 이야기|어떤 이야기|뭐에 관한|무엇에 관한|내용이 뭐"
+        ),
+        re.compile(r"이야기|다루|배경으로|주인공|줄거리는|그린다|그려낸다|탐구"),
+    ),
+    (
+        "ending",
+        re.compile(r"(?i)\bend(?:s|ed|ing)?\b|\bfinale\b|\bin the end\b|결말|끝나|끝은|마지막에|어떻게 끝"),
+        re.compile(r"결국|마지막으로|떠나|헤어|이별을|떠나보내|떠난 후"),
+    ),
+    (
+        "why",
+        re.compile(r"(?i)^\s*why\b|\bwhy (?:did|does|do|is|was)\b|왜|이유"),
+        re.compile(r"때문|이유|왜냐하면"),
+    ),
+]
+#: A line without a closing full stop and this short is a heading or a caption, not an answer.
+HEADING_CHARS = 60
+_ENDS_SENTENCE = re.compile(r"[.!?…다요죠][\"'”’)\]]*$")
+
+
+def open_question(text: str) -> tuple[str, re.Pattern[str]] | None:
+    """("about" | "ending" | "why", the cue words of a sentence that answers), for an open question."""
+    for kind, asks, cues in OPEN_QUESTIONS:
+        if asks.search(text):
+            return kind, cues
+    return None
+
+
+def is_heading(sentence: str) -> bool:
+    """A heading, caption or attribution line ("-영화 HER 사만다의 대사 중-"), not a sentence that tells."""
+    stripped = sentence.strip()
+    if stripped.startswith("-") or stripped.endswith("-"):
+        return True
+    return len(stripped) < HEADING_CHARS and not _ENDS_SENTENCE.search(stripped)
+
+
+def score_sentences(corpus: Corpus, analysis: QueryAnalysis, passages: list[Passage]) -> list[Quote]:
+    """Every sentence of the given passages, scored against the question, best first.
+
+    An English question is also compared with each sentence's English translation (the same language
+    matches more sharply); an open question prefers sentences that tell over headings and captions.
+    """
+    rows = {p.id: i for i, p in enumerate(corpus.passages)}
     queries = [analysis.vector] + ([analysis.expanded_vector] if analysis.expanded_vector is not None else [])
     q = np.stack(queries)
     concepts = [m.entry for m in analysis.matches if m.entry.in_corpus] + analysis.linked_entries
-    weights = [data.concept_weight(e) for e in concepts]
+    weights = [corpus.concept_weight(e) for e in concepts]
     total = sum(weights) or 1.0
     terms = set(analysis.terms) | set(analysis.expansion_terms)
+    opened = open_question(analysis.text)
     out: list[Quote] = []
     for n, passage in enumerate(passages, start=1):
         row = rows.get(passage.id)
         if row is None:
             continue
-        for s in np.flatnonzero(data.sentence_passage == row):
-            sentence = data.sentence_texts[s]
+        for s in corpus.sentences_of(row):
+            sentence = corpus.sentence_texts[s]
+            english = corpus.sentence_texts_en[s]
             lowered = sentence.lower()
-            similarity = float((data.sentence_vectors[s] @ q.T).max())
+            similarity = float((corpus.sentence_vectors[s] @ q.T).max())
+            if analysis.english and english:
+                similarity = max(similarity, float(corpus.sentence_vectors_en[s] @ analysis.vector))
+            lowered_en = english.lower()
             covered = sum(
                 w
                 for e, w in zip(concepts, weights, strict=True)
-                if any(f.lower() in lowered for f in e.forms)
+                if any(f.lower() in lowered for f in e.forms) or (english and mentions(lowered_en, e))
             )
             overlap = sum(1 for t in terms if t in lowered) / (len(terms) or 1)
-            near = data.near_text(lowered, concepts)
+            near = max(near_text(lowered, concepts), near_text(lowered_en, concepts))
             score = similarity + 0.5 * covered / total + 0.2 * overlap + 0.2 * near
-            out.append(Quote(n, passage.source, sentence, score, values_in(sentence)))
+            if opened is not None:
+                score += 0.25 * bool(opened[1].search(sentence)) - 0.5 * is_heading(sentence)
+            out.append(Quote(n, passage.source, sentence, score, values_in(sentence), english))
     out.sort(key=lambda quote: -quote.score)
     return out

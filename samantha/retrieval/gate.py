@@ -9,10 +9,8 @@ rough day" pass none of these; "Who directed Her?" and "허 러닝타임이 몇 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from samantha.retrieval.hybrid import QueryAnalysis, Scored
+from samantha.retrieval.types import QueryAnalysis, Scored
 
 #: Words that name the film itself. "Her" counts when capitalised mid-sentence or quoted.
 FILM_WORDS = re.compile(

@@ -1,36 +1,36 @@
-"""Hybrid retrieval over the review corpus: BM25 over Korean morphemes and multilingual sentence vectors,
-fused by reciprocal rank, then re-ranked.
+"""Hybrid retrieval over the bilingual review corpus: BM25 over Korean morphemes and over the English
+translation's words, and multilingual sentence vectors on both sides, fused by reciprocal rank, then
+re-ranked.
 
 1. The query is expanded with the glossary: "Who directed Her?" also searches "감독 연출", and every
    spelling of a name finds the others.
-2. Lexical: FTS5 BM25 over Kiwi morphemes, the query's own terms weighted above the expansion's.
+2. Lexical: FTS5 BM25 over Kiwi morphemes, the query's own terms weighted above the expansion's; an
+   English query is also matched (Porter-stemmed) against the passages' English translations.
 3. Semantic: the query vector against each passage vector and each of its sentences (the best sentence
-   counts, so a long passage is not diluted), for the query and for its expanded form.
+   counts, so a long passage is not diluted), for the query and for its expanded form; an English query
+   also against the English sentences, where it meets its own language.
 4. Reciprocal rank fusion of the two lists, then a re-ranking of the head by the normalised scores and
    by how many of the query's glossary concepts the passage actually mentions.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 import sqlite3
 import threading
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from samantha.errors import UsageError
 from samantha.records import Passage
-from samantha.retrieval import nlp
-from samantha.retrieval.glossary import Entry, Glossary, Match
+from samantha.retrieval import answer, gate, nlp
+from samantha.retrieval.claims import Claim
+from samantha.retrieval.corpus import Corpus
+from samantha.retrieval.glossary import Glossary
 from samantha.retrieval.index import CorpusIndex
+from samantha.retrieval.types import Grounding, QueryAnalysis, Scored
 from samantha.validation import check_text
-
-if TYPE_CHECKING:
-    from samantha.retrieval.answer import Grounding
 
 logger = logging.getLogger(__name__)
 
@@ -44,38 +44,6 @@ W_LEXICAL = 0.45
 W_CONCEPTS = 0.35
 W_NEAR = 0.6
 _FTS_TERM = re.compile(r"[^\w]+", re.UNICODE)
-
-
-@dataclass
-class QueryAnalysis:
-    """What the retriever made of a query; the answer step reuses it."""
-
-    text: str
-    terms: list[str]
-    expansion_terms: list[str]
-    matches: list[Match]
-    vector: np.ndarray
-    expanded_vector: np.ndarray | None = None
-    linked_entries: list[Entry] = field(default_factory=list)
-    """Entries linked to the query's (a role's actor) when the query asks about casting."""
-
-    @property
-    def uncovered(self) -> list[Match]:
-        """Film topics the query asks about that no indexed text ever mentions (composer, budget...)."""
-        return [m for m in self.matches if m.entry.kind == "topic" and not m.entry.in_corpus]
-
-
-@dataclass
-class Scored:
-    index: int
-    lexical: float = 0.0
-    semantic: float = 0.0
-    best_sentence: int = -1
-    best_sentence_score: float = 0.0
-    concepts: float = 0.0
-    fused: float = 0.0
-    final: float = 0.0
-    why: dict[str, float] = field(default_factory=dict)
 
 
 #: A chat turn gets at most this many passages from one review, so where reviews disagree the model
@@ -98,83 +66,101 @@ def diverse(ranked: list[Scored], k: int, passages: list[Passage]) -> list[Score
     return chosen + rest[: k - len(chosen)]
 
 
-class _Loaded:
-    """The index's passages and vectors, in memory (the corpus is small: a few hundred kilobytes)."""
+#: English words left out of the English BM25 query: they say nothing about which passage answers.
+ENGLISH_STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "it's",
+        "he",
+        "she",
+        "him",
+        "his",
+        "her",
+        "hers",
+        "they",
+        "them",
+        "their",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "film",
+        "movie",
+        "about",
+        "tell",
+        "please",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "there",
+    }
+)
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']+")
+#: How much the English BM25 counts beside the Korean one, for an English query.
+W_ENGLISH_LEXICAL = 1.0
 
-    def __init__(self, index: CorpusIndex) -> None:
-        rows = index.query("SELECT id, source, position, title, text, vector FROM passages ORDER BY id")
-        self.ids = [r[0] for r in rows]
-        self.row_of = {pid: i for i, pid in enumerate(self.ids)}
-        self.passages = [
-            Passage(id=f"{r[1]}#{r[2]}", source=r[1], position=r[2], title=r[3], text=r[4]) for r in rows
-        ]
-        self.lower_texts = [p.text.lower() for p in self.passages]
-        self.vectors = (
-            np.frombuffer(b"".join(r[5] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-            if rows
-            else np.zeros((0, 512), dtype=np.float32)
-        )
-        srows = index.query("SELECT passage_id, text, vector FROM sentences ORDER BY id")
-        self.sentence_passage = np.array([self.row_of[r[0]] for r in srows], dtype=np.int64)
-        self.sentence_texts = [r[1] for r in srows]
-        self.sentence_vectors = (
-            np.frombuffer(b"".join(r[2] for r in srows), dtype=np.float32).reshape(len(srows), -1)
-            if srows
-            else np.zeros((0, 512), dtype=np.float32)
-        )
-        corpus = "\n".join(f"{p.title}\n{p.text}" for p in self.passages)
-        titles = sorted({p.title for p in self.passages})
-        self.glossary = Glossary.build([*titles, *(p.text for p in self.passages)])
-        self.glossary.mark_coverage(corpus)
-        #: Everything indexed, lower-cased: the answer step checks the question's nouns against it.
-        self.corpus_lower = corpus.lower()
-        self._mentions: dict[int, np.ndarray] = {}
 
-    def mentions_all(self, entry: Entry) -> np.ndarray:
-        """For each passage, whether it mentions any form of `entry`."""
-        key = id(entry)
-        if key not in self._mentions:
-            forms = [f.lower() for f in entry.forms]
-            self._mentions[key] = np.array([any(f in t for f in forms) for t in self.lower_texts])
-        return self._mentions[key]
-
-    def near(self, i: int, entries: list[Entry], window: int = 14) -> float:
-        """1.0 when two different concepts of the query sit within `window` characters in passage `i`
-        ("사만다(스칼렛 요한슨)"), else 0.0."""
-        return self.near_text(self.lower_texts[i], entries, window)
-
-    @staticmethod
-    def near_text(text: str, entries: list[Entry], window: int = 14) -> float:
-        spots: list[tuple[int, int]] = []
-        for k, entry in enumerate(entries):
-            for form in entry.forms:
-                start = text.find(form.lower())
-                while start >= 0:
-                    spots.append((start, k))
-                    start = text.find(form.lower(), start + 1)
-        spots.sort()
-        for (a, ka), (b, kb) in itertools.pairwise(spots):
-            if ka != kb and b - a <= window:
-                return 1.0
-        return 0.0
-
-    def mentions(self, i: int, entry: Entry) -> bool:
-        return bool(self.mentions_all(entry)[i])
-
-    def concept_weight(self, entry: Entry) -> float:
-        """Rarer concepts weigh more: log(N / passages mentioning it)."""
-        n = len(self.passages)
-        df = int(self.mentions_all(entry).sum())
-        return float(np.log((n + 1) / (df + 1)))
+def english_words(text: str) -> list[str]:
+    """The words of an English query worth matching against the English side."""
+    out: list[str] = []
+    for word in _ENGLISH_WORD.findall(text.lower()):
+        word = word.removesuffix("'s")
+        if word not in ENGLISH_STOPWORDS and word not in out:
+            out.append(word)
+    return out
 
 
 class HybridRetriever:
-    """The film-knowledge retriever: `search` for the command line, `passages_for_turn` for a chat turn."""
+    """The film-knowledge retriever: `search` for the command line, `passages_for_turn` for a chat turn,
+    `ground` for the answer the passages support and `check_claims` for what an answer asserts."""
 
     def __init__(self, index: CorpusIndex | None = None, *, sync: bool = True) -> None:
         self._index = index
         self._sync = sync
-        self._loaded: _Loaded | None = None
+        self._corpus: Corpus | None = None
         self._generation = -1
         self._lock = threading.Lock()
 
@@ -184,27 +170,28 @@ class HybridRetriever:
             self._index = CorpusIndex()
         return self._index
 
-    def data(self) -> _Loaded:
+    def corpus(self) -> Corpus:
+        """The indexed corpus in memory, (re)loaded when the index changed."""
         with self._lock:
-            if self._loaded is None or self._generation != self.index.generation:
-                if self._sync and self._loaded is None:
+            if self._corpus is None or self._generation != self.index.generation:
+                if self._sync and self._corpus is None:
                     self.index.sync()
-                self._loaded = _Loaded(self.index)
+                self._corpus = Corpus(self.index)
                 self._generation = self.index.generation
-            return self._loaded
+            return self._corpus
 
     @property
     def glossary(self) -> Glossary:
-        return self.data().glossary
+        return self.corpus().glossary
 
     # ---- query analysis ----
     def analyse(self, query: str) -> QueryAnalysis:
         text = " ".join(check_text(query, "query").split())
-        data = self.data()
-        matches = data.glossary.matches(text)
+        corpus = self.corpus()
+        matches = corpus.glossary.matches(text)
         casting = any(m.entry.kind == "cast" for m in matches)
-        korean, _english = data.glossary.expand(text, linked=casting, matches=matches)
-        linked_entries = data.glossary.linked_entries(matches) if casting else []
+        korean, _english = corpus.glossary.expand(text, linked=casting, matches=matches)
+        linked_entries = corpus.glossary.linked_entries(matches) if casting else []
         # On a cold start Kiwi loads on the other core while the encoder loads and runs here.
         kiwi_loading = None if nlp.kiwi_ready() else nlp.warm_up_kiwi()
         vectors = nlp.encode([text, f"{text} {' '.join(korean)}"] if korean else [text])
@@ -224,6 +211,7 @@ class HybridRetriever:
             vector=vectors[0],
             expanded_vector=vectors[1] if len(vectors) > 1 else None,
             linked_entries=linked_entries,
+            english=not answer.HANGUL.search(text),
         )
 
     # ---- the two retrievers ----
@@ -239,30 +227,52 @@ class HybridRetriever:
             "SELECT rowid, bm25(passage_terms, 1.0, 0.35) FROM passage_terms WHERE passage_terms MATCH ?",
             (" OR ".join(phrases),),
         )
-        data = self.data()
-        return {data.row_of[rowid]: -score for rowid, score in rows if rowid in data.row_of}
+        corpus = self.corpus()
+        return {corpus.row_of[rowid]: -score for rowid, score in rows if rowid in corpus.row_of}
 
-    def semantic_scores(self, analysis: QueryAnalysis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per passage: the best of passage and sentence similarity; and per sentence, its similarity."""
-        data = self.data()
+    def english_scores(self, words: list[str]) -> dict[int, float]:
+        """BM25 of English `words` against the passages' English side (Porter-stemmed)."""
+        cleaned = sorted({_FTS_TERM.sub(" ", w).strip() for w in words} - {""})
+        if not cleaned:
+            return {}
+        rows = self.index.query(
+            "SELECT rowid, bm25(passage_words_en) FROM passage_words_en WHERE passage_words_en MATCH ?",
+            (" OR ".join(f'"{w}"' for w in cleaned),),
+        )
+        corpus = self.corpus()
+        return {corpus.row_of[rowid]: -score for rowid, score in rows if rowid in corpus.row_of}
+
+    def semantic_scores(
+        self, analysis: QueryAnalysis, *, bilingual: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per passage: the best of passage and sentence similarity, and its best sentence; per sentence,
+        its similarity. With `bilingual`, an English query is also compared with the English side."""
+        corpus = self.corpus()
         queries = [analysis.vector]
         if analysis.expanded_vector is not None:
             queries.append(analysis.expanded_vector)
         q = np.stack(queries)
-        passage_sim = (data.vectors @ q.T).max(axis=1)
-        sentence_sim = (data.sentence_vectors @ q.T).max(axis=1)
-        best_sentence = np.full(len(data.passages), -1, dtype=np.int64)
-        best_score = np.full(len(data.passages), -1.0, dtype=np.float32)
+        passage_sim = (corpus.vectors @ q.T).max(axis=1)
+        sentence_sim = (corpus.sentence_vectors @ q.T).max(axis=1)
+        if bilingual and analysis.english:
+            passage_sim = np.maximum(passage_sim, corpus.vectors_en @ analysis.vector)
+            sentence_sim = np.maximum(sentence_sim, corpus.sentence_vectors_en @ analysis.vector)
+        best_sentence, best_score = self._best_per_passage(sentence_sim)
+        return np.maximum(passage_sim, best_score), best_sentence, sentence_sim
+
+    def _best_per_passage(self, sentence_sim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        corpus = self.corpus()
+        best_sentence = np.full(len(corpus.passages), -1, dtype=np.int64)
+        best_score = np.full(len(corpus.passages), -1.0, dtype=np.float32)
         order = np.argsort(sentence_sim)  # ascending: the last write per passage is its best sentence
-        best_sentence[data.sentence_passage[order]] = order
-        best_score[data.sentence_passage[order]] = sentence_sim[order]
-        semantic = np.maximum(passage_sim, best_score)
-        return semantic, best_sentence, sentence_sim
+        best_sentence[corpus.sentence_passage[order]] = order
+        best_score[corpus.sentence_passage[order]] = sentence_sim[order]
+        return best_sentence, best_score
 
     # ---- fusion and re-ranking ----
     def rank(self, analysis: QueryAnalysis) -> list[Scored]:
-        data = self.data()
-        n = len(data.passages)
+        corpus = self.corpus()
+        n = len(corpus.passages)
         if n == 0:
             return []
         lexical = self.lexical_scores(analysis.terms, nlp.bigrams(analysis.text))
@@ -276,7 +286,12 @@ class HybridRetriever:
             lex[i] += s
         for i, s in expanded.items():
             lex[i] += EXPANSION_WEIGHT * s
+        if analysis.english:
+            for i, s in self.english_scores(english_words(analysis.text)).items():
+                lex[i] += W_ENGLISH_LEXICAL * s
         semantic, best_sentence, sentence_sim = self.semantic_scores(analysis)
+        # The film gate's thresholds were set on similarity to the originals: it keeps seeing those.
+        original = self.semantic_scores(analysis, bilingual=False)[0] if analysis.english else semantic
 
         lex_rank = np.argsort(-lex)
         sem_rank = np.argsort(-semantic)
@@ -292,28 +307,30 @@ class HybridRetriever:
         linked_entries = analysis.linked_entries
         # For "who plays X" the role's linked names (the actor) are part of what a good passage mentions.
         concept_entries = [m.entry for m in analysis.matches if m.entry.in_corpus] + linked_entries
-        weights = [data.concept_weight(e) for e in concept_entries]
+        weights = [corpus.concept_weight(e) for e in concept_entries]
         total_weight = sum(weights) or 1.0
         scored = []
         for i in head:
             concepts = 0.0
             if concept_entries:
                 concepts = (
-                    sum(w for e, w in zip(concept_entries, weights, strict=True) if data.mentions(i, e))
+                    sum(w for e, w in zip(concept_entries, weights, strict=True) if corpus.mentions(i, e))
                     / total_weight
                 )
             item = Scored(
                 index=int(i),
                 lexical=float(lex[i]),
-                semantic=float(semantic[i]),
+                semantic=float(original[i]),
                 best_sentence=int(best_sentence[i]),
                 best_sentence_score=float(sentence_sim[best_sentence[i]]) if best_sentence[i] >= 0 else 0.0,
                 concepts=concepts,
                 fused=float(fused[i]),
             )
-            item.why["near"] = near = data.near(int(i), concept_entries)
+            item.why["near"] = near = corpus.near(int(i), concept_entries)
             lexical_share = float(lex[i] / lex_max)
-            item.final = W_LEXICAL * lexical_share + item.semantic + W_CONCEPTS * concepts + W_NEAR * near
+            item.final = (
+                W_LEXICAL * lexical_share + float(semantic[i]) + W_CONCEPTS * concepts + W_NEAR * near
+            )
             scored.append(item)
         scored.sort(key=lambda s: -s.final)
         return scored
@@ -324,16 +341,14 @@ class HybridRetriever:
         return self.passages(self.rank(analysis)[:k])
 
     def passages(self, scored: list[Scored]) -> list[Passage]:
-        data = self.data()
-        return [data.passages[s.index].model_copy(update={"score": round(s.final, 4)}) for s in scored]
+        corpus = self.corpus()
+        return [corpus.passages[s.index].model_copy(update={"score": round(s.final, 4)}) for s in scored]
 
     def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
-        from samantha.retrieval.gate import FILM_WORDS, about_the_film
-
         try:
             # Cheap first: a message that names neither the film nor anything in the glossary cannot
             # pass the gate, so plain chat never waits for the language models to load.
-            if not FILM_WORDS.search(text) and not self.data().glossary.matches(text):
+            if not gate.FILM_WORDS.search(text) and not self.corpus().glossary.matches(text):
                 return []
             analysis = self.analyse(text)
         except UsageError:
@@ -343,15 +358,18 @@ class HybridRetriever:
             logger.warning("film retrieval unavailable: %s", exc)
             return []
         ranked = self.rank(analysis)
-        if not ranked or not about_the_film(analysis, ranked[0]):
+        if not ranked or not gate.about_the_film(analysis, ranked[0]):
             return []
-        return self.passages(diverse(ranked, k, self.data().passages))
+        return self.passages(diverse(ranked, k, self.corpus().passages))
 
     def ground(self, question: str, passages: list[Passage]) -> Grounding:
-        """The answer the passages (numbered from 1 as given) support, quoted, or that they support none."""
-        from samantha.retrieval.answer import ground
+        """The answer the passages (numbered from 1 as given) support, in the question's language, or that
+        they support none."""
+        return answer.ground(self.corpus(), self.analyse(question), passages)
 
-        return ground(self, question, passages)
+    def check_claims(self, text: str, passages: list[Passage]) -> list[Claim]:
+        """The factual claims of an answer, each checked against the reviews' facts (see `claims`)."""
+        return self.corpus().checker.check(text, passages)
 
     def warm_up(self) -> None:
         """Load the models and the index in the background, so the first question is quick."""
@@ -359,6 +377,6 @@ class HybridRetriever:
         def load() -> None:
             nlp.kiwi().tokenize("영화")
             nlp.encode(["warm up"])
-            self.data()
+            self.corpus()
 
         threading.Thread(target=load, name="retrieval-warm-up", daemon=True).start()

@@ -1,9 +1,12 @@
 """The corpus index: a rebuildable SQLite cache beside the user's database (`corpus.db` in SAMANTHA_HOME).
 
-It holds each document's content hash, its passages (text, title, source, position), their Korean
-morphemes in an FTS5 table (BM25) and sentence-encoder vectors as float32 blobs, for passages and for
-their sentences. The shipped reviews are indexed on first use and again only when a file's content hash
-changes; a user's own `.txt`/`.md` files are kept here with their text, so a rebuild never needs them.
+It holds each document's content hash, its passages (text, English translation, title, source, position),
+their Korean morphemes in an FTS5 table and their English words in another (BM25 on both sides), sentence-
+encoder vectors as float32 blobs for passages and sentences in both languages, and the facts the reviews
+state (`facts.py`), each with its passage. The shipped reviews are indexed on first use and again only
+when a file's (or its translation's) content hash changes; a user's own `.txt`/`.md` files are kept here
+with their text (and a model's translation, when one was made), so a rebuild never needs them.
+`CorpusIndex.build_document` is the one place a document is turned into index rows.
 Every change is one transaction: a refused or failed file leaves the index as it was.
 """
 
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -18,17 +23,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
 from samantha import locations
 from samantha.errors import UsageError
 from samantha.retrieval import nlp
+from samantha.retrieval.facts import Fact, facts_in_sentences
+from samantha.retrieval.glossary import Glossary
 from samantha.retrieval.text import Document, parse_document
+from samantha.retrieval.translation import Translation, load_translation, sentence_key, translation_path
 
 #: Bump when passages, terms or vectors are made differently: the index is then rebuilt.
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 USER_SUFFIXES = (".txt", ".md")
 MAX_USER_FILE_BYTES = 2_000_000
 
@@ -40,16 +48,29 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY, source TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL,
-    text TEXT NOT NULL, vector BLOB NOT NULL
+    text TEXT NOT NULL, text_en TEXT NOT NULL DEFAULT '', vector BLOB NOT NULL, vector_en BLOB
 );
 CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE TABLE IF NOT EXISTS sentences (
     id INTEGER PRIMARY KEY, passage_id INTEGER NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
-    vector BLOB NOT NULL
+    text_en TEXT NOT NULL DEFAULT '', vector BLOB NOT NULL, vector_en BLOB
 );
 CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_terms USING fts5(terms, grams, tokenize = 'unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_words_en USING fts5(text, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS facts (
+    id INTEGER PRIMARY KEY, passage_id INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+    value TEXT NOT NULL, evidence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facts_passage ON facts(passage_id);
 """
+#: Columns added to `documents` after version 6 (kept across rebuilds: user files live in that table).
+DOCUMENT_COLUMNS = {
+    "short_title": "TEXT",
+    "short_title_en": "TEXT",
+    "translation": "TEXT",  # a user file's model translation: JSON {normalised Korean sentence: English}
+    "translated_by": "TEXT",  # who translated it: the project, a model's name, or NULL (not translated)
+}
 
 
 @dataclass
@@ -118,9 +139,15 @@ class CorpusIndex:
             if self.version() not in (None, INDEX_VERSION):
                 # Another version's cache: start afresh (user files are kept, their text is re-indexed).
                 conn.executescript(
-                    "DROP TABLE IF EXISTS passage_terms; DELETE FROM passages; DELETE FROM sentences;"
+                    "DROP TABLE IF EXISTS passage_terms; DROP TABLE IF EXISTS passage_words_en; "
+                    "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS sentences; "
+                    "DROP TABLE IF EXISTS facts;"
                 )
             conn.executescript(SCHEMA)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+            for column, kind in DOCUMENT_COLUMNS.items():
+                if column not in have:
+                    conn.execute(f"ALTER TABLE documents ADD COLUMN {column} {kind}")
         except sqlite3.DatabaseError:
             conn.close()
             raise
@@ -163,6 +190,13 @@ class CorpusIndex:
         return row[0] if row else None
 
     # ---- writing ----
+    def builtin_translation(self, name: str) -> tuple[Translation | None, bytes]:
+        """A shipped review's translation, and its file's bytes (part of the review's content hash)."""
+        path = translation_path(self.corpus_dir, name)
+        if not path.is_file():
+            return None, b""
+        return load_translation(path), path.read_bytes()
+
     @_locked
     def sync(self) -> SyncReport:
         """Index shipped reviews that are new or changed, drop those that are gone; rebuild everything
@@ -171,36 +205,48 @@ class CorpusIndex:
 
         started = time.perf_counter()
         files = {p.name: p.read_bytes() for p in sorted(self.corpus_dir.glob("*.txt"))}
+        translations = {name: self.builtin_translation(name) for name in files}
+        digests = {name: sha256(data + translations[name][1]) for name, data in files.items()}
         known = dict(self.conn.execute("SELECT source, sha256 FROM documents WHERE origin = 'builtin'"))
         rebuild = self.version() != INDEX_VERSION
-        todo = [name for name, data in files.items() if rebuild or known.get(name) != sha256(data)]
+        todo = [name for name in files if rebuild or known.get(name) != digests[name]]
         removed = [name for name in known if name not in files]
         users = []
         if rebuild:
             users = self.conn.execute(
-                "SELECT source, text, path FROM documents WHERE origin = 'user' AND text IS NOT NULL"
+                "SELECT source, text, path, translation, translated_by FROM documents "
+                "WHERE origin = 'user' AND text IS NOT NULL"
             ).fetchall()
         if not todo and not removed and not rebuild:
             return SyncReport([], [], time.perf_counter() - started)
         # Kiwi takes a second or two to load: let it load on the other core while vectors are computed.
         warming = nlp.warm_up_kiwi()
-        prepared = [(name, files[name], self._prepare(name, files[name].decode("utf-8"))) for name in todo]
+        prepared = [
+            (name, build_document(name, files[name].decode("utf-8"), translations[name][0])) for name in todo
+        ]
         warming.join()
-        prepared_users = [(s, t, p, self._prepare(s, t)) for s, t, p in users]
+        prepared_users = [
+            (text, path, build_document(source, text, stored_translation(source, stored, by)))
+            for source, text, path, stored, by in users
+        ]
         with self.transaction() as conn:
             for name in removed:
                 self._delete(conn, name)
-            for _name, data, parsed in prepared:
-                self._write(conn, parsed, origin="builtin", digest=sha256(data), path=None, text=None)
-            for _source, text, path, parsed in prepared_users:
+            for name, parsed in prepared:
+                self._write(conn, parsed, origin="builtin", digest=digests[name], path=None, text=None)
+            for text, path, parsed in prepared_users:
                 self._write(conn, parsed, "user", sha256(text.encode("utf-8")), path, text)
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (INDEX_VERSION,))
         indexed = todo + [s for s, *_ in users]
         return SyncReport(indexed, removed, time.perf_counter() - started)
 
     @_locked
-    def add_file(self, path: Path) -> tuple[DocumentInfo, bool]:
+    def add_file(self, path: Path, translator: Translator | None = None) -> tuple[DocumentInfo, bool]:
         """Index a user's `.txt`/`.md` file. Returns its entry and whether anything changed.
+
+        Args:
+            translator: makes the English side of a file not written in English (see `Translator`);
+                without one such a file is indexed in its own language only.
 
         Raises:
             UsageError: the file is missing, not text, not UTF-8, empty, too big or has no prose.
@@ -230,12 +276,25 @@ class CorpusIndex:
         if source in builtin:
             raise UsageError(f"{source} has the name of a shipped review; rename it and add it again.")
         digest = sha256(data)
-        row = self.conn.execute("SELECT sha256 FROM documents WHERE source = ?", (source,)).fetchone()
-        parsed = self._prepare(source, text)
-        if not parsed.document.chunks:
+        row = self.conn.execute(
+            "SELECT sha256, translated_by FROM documents WHERE source = ?", (source,)
+        ).fetchone()
+        document = parse_document(source, text)
+        if not document.chunks:
             raise UsageError(f"{path} has no text to index once page furniture is removed.")
-        if row and row[0] == digest:
+        wants_translation = translator is not None and not is_english(text)
+        if row and row[0] == digest and (not wants_translation or row[1]):
             return self._info(source), False
+        translation = None
+        if wants_translation:
+            assert translator is not None
+            sentences = [s for chunk in document.chunks for s in chunk.sentences]
+            translation = Translation(
+                source,
+                translator.name,
+                dict(zip(map(sentence_key, sentences), translator(sentences), strict=True)),
+            )
+        parsed = build_document(source, text, translation)
         with self.transaction() as conn:
             self._write(conn, parsed, "user", digest, str(path.resolve()), text)
         return self._info(source), True
@@ -257,73 +316,179 @@ class CorpusIndex:
         return DocumentInfo(*row)
 
     @staticmethod
-    def _prepare(source: str, text: str) -> _Prepared:
-        """Everything slow (parsing, morphemes, vectors) happens here, before the transaction opens."""
-        document = parse_document(source, text)
-        sentence_texts = [s for c in document.chunks for s in c.sentences]
-        sentence_vectors = nlp.encode(sentence_texts)
-        # A passage's vector is the normalised mean of its sentences' vectors: as good in the eval as
-        # encoding the passage again, at half the indexing time.
-        chunk_vectors = np.zeros((len(document.chunks), sentence_vectors.shape[1]), dtype=np.float32)
-        start = 0
-        for i, chunk in enumerate(document.chunks):
-            chunk_vectors[i] = sentence_vectors[start : start + len(chunk.sentences)].sum(axis=0)
-            start += len(chunk.sentences)
-        chunk_vectors /= np.maximum(np.linalg.norm(chunk_vectors, axis=1, keepdims=True), 1e-12)
-        chunk_terms = [" ".join(nlp.terms(c.text)) for c in document.chunks]  # waits for Kiwi
-        chunk_grams = [" ".join(nlp.bigrams(c.text)) for c in document.chunks]
-        return _Prepared(document, chunk_vectors, sentence_vectors, chunk_terms, chunk_grams)
-
-    @staticmethod
     def _delete(conn: sqlite3.Connection, source: str) -> None:
-        ids = [r[0] for r in conn.execute("SELECT id FROM passages WHERE source = ?", (source,))]
-        conn.executemany("DELETE FROM passage_terms WHERE rowid = ?", [(i,) for i in ids])
-        conn.executemany("DELETE FROM sentences WHERE passage_id = ?", [(i,) for i in ids])
+        ids = [(r[0],) for r in conn.execute("SELECT id FROM passages WHERE source = ?", (source,))]
+        conn.executemany("DELETE FROM passage_terms WHERE rowid = ?", ids)
+        conn.executemany("DELETE FROM passage_words_en WHERE rowid = ?", ids)
+        conn.executemany("DELETE FROM sentences WHERE passage_id = ?", ids)
+        conn.executemany("DELETE FROM facts WHERE passage_id = ?", ids)
         conn.execute("DELETE FROM passages WHERE source = ?", (source,))
         conn.execute("DELETE FROM documents WHERE source = ?", (source,))
 
     def _write(
         self,
         conn: sqlite3.Connection,
-        prepared: _Prepared,
+        prepared: PreparedDocument,
         origin: str,
         digest: str,
         path: str | None,
         text: str | None,
     ) -> None:
-        document = prepared.document
+        document, translation = prepared.document, prepared.translation
         self._delete(conn, document.source)
+        user_translation = None
+        if origin == "user" and translation is not None and translation.translator:
+            user_translation = json.dumps(translation.sentences, ensure_ascii=False)
         conn.execute(
             "INSERT INTO documents(source, title, origin, sha256, path, text, author, date, passages, "
-            "indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "indexed_at, short_title, short_title_en, translation, translated_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (document.source, document.title, origin, digest, path, text, document.author, document.date,
-             len(document.chunks), _now()),
+             len(document.chunks), _now(), prepared.short_title, prepared.short_title_en, user_translation,
+             translation.translator if translation else None),
         )  # fmt: skip
         s = 0
-        for chunk, vector, chunk_terms, grams in zip(
-            document.chunks, prepared.chunk_vectors, prepared.chunk_terms, prepared.chunk_grams, strict=True
-        ):
+        for c, chunk in enumerate(document.chunks):
+            vector_en = prepared.chunk_vectors_en[c]
             cursor = conn.execute(
-                "INSERT INTO passages(source, position, title, text, vector) VALUES (?, ?, ?, ?, ?)",
-                (document.source, chunk.position, document.title, chunk.text, vector.tobytes()),
-            )
+                "INSERT INTO passages(source, position, title, text, text_en, vector, vector_en) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (document.source, chunk.position, document.title, chunk.text, prepared.chunk_texts_en[c],
+                 prepared.chunk_vectors[c].tobytes(), vector_en.tobytes() if vector_en is not None else None),
+            )  # fmt: skip
             passage_id = cursor.lastrowid
             conn.execute(
                 "INSERT INTO passage_terms(rowid, terms, grams) VALUES (?, ?, ?)",
-                (passage_id, chunk_terms, grams),
+                (passage_id, prepared.chunk_terms[c], prepared.chunk_grams[c]),
             )
-            for position, sentence in enumerate(chunk.sentences):
+            if prepared.chunk_texts_en[c]:
                 conn.execute(
-                    "INSERT INTO sentences(passage_id, position, text, vector) VALUES (?, ?, ?, ?)",
-                    (passage_id, position, sentence, prepared.sentence_vectors[s].tobytes()),
+                    "INSERT INTO passage_words_en(rowid, text) VALUES (?, ?)",
+                    (passage_id, prepared.chunk_texts_en[c]),
                 )
+            for position, sentence in enumerate(chunk.sentences):
+                english = prepared.sentence_texts_en[s]
+                vector_en = prepared.sentence_vectors_en[s]
+                conn.execute(
+                    "INSERT INTO sentences(passage_id, position, text, text_en, vector, vector_en) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (passage_id, position, sentence, english, prepared.sentence_vectors[s].tobytes(),
+                     vector_en.tobytes() if vector_en is not None else None),
+                )  # fmt: skip
+                for fact in prepared.facts[s]:
+                    conn.execute(
+                        "INSERT INTO facts(passage_id, kind, subject, value, evidence) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (passage_id, fact.kind, fact.subject, fact.value, fact.evidence),
+                    )
                 s += 1
 
 
+class Translator(Protocol):
+    """Turns a document's sentences into English, one for one (a capable model; see `corpus add`)."""
+
+    name: str
+
+    def __call__(self, sentences: list[str]) -> list[str]: ...
+
+
+_HANGUL = re.compile(r"[가-힣]")
+
+
+def is_english(text: str) -> bool:
+    """A document with no Hangul at all is taken to be in English: it is its own English side."""
+    return not _HANGUL.search(text)
+
+
+def stored_translation(source: str, stored: str | None, translated_by: str | None) -> Translation | None:
+    """A user file's translation as kept in `documents` (made by a model when it was added)."""
+    if not stored or not translated_by:
+        return None
+    return Translation(source, translated_by, json.loads(stored))
+
+
 @dataclass
-class _Prepared:
+class PreparedDocument:
+    """A document turned into index rows, before the transaction that writes them."""
+
     document: Document
+    translation: Translation | None
+    chunk_texts_en: list[str]
     chunk_vectors: np.ndarray
+    chunk_vectors_en: list[np.ndarray | None]
+    sentence_texts_en: list[str]
     sentence_vectors: np.ndarray
+    sentence_vectors_en: list[np.ndarray | None]
     chunk_terms: list[str]
     chunk_grams: list[str]
+    facts: list[list[Fact]]
+    short_title: str
+    short_title_en: str
+
+
+def _mean_vectors(vectors: np.ndarray, counts: list[int]) -> np.ndarray:
+    """Each group's normalised mean (a passage's vector from its sentences' vectors)."""
+    out = np.zeros((len(counts), vectors.shape[1]), dtype=np.float32)
+    start = 0
+    for i, count in enumerate(counts):
+        out[i] = vectors[start : start + count].sum(axis=0)
+        start += count
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return out
+
+
+def build_document(source: str, text: str, translation: Translation | None = None) -> PreparedDocument:
+    """Everything slow (parsing, morphemes, vectors, facts) for one document, in both languages: the one
+    function every index build (first run, `corpus rebuild`, `corpus add`, a shipped prebuilt index) uses.
+
+    The English side is the translation's (the shipped reviews', or a model's for a user file), or the
+    text itself when it is written in English; without either the document has no English side.
+    """
+    document = parse_document(source, text)
+    sentences = [s for c in document.chunks for s in c.sentences]
+    if translation is not None:
+        english = [translation.sentence(s) or "" for s in sentences]
+    elif is_english(text):
+        english = list(sentences)
+    else:
+        english = [""] * len(sentences)
+    wanted = [i for i, e in enumerate(english) if e]
+    vectors = nlp.encode(sentences + [english[i] for i in wanted])
+    sentence_vectors = vectors[: len(sentences)]
+    sentence_vectors_en: list[np.ndarray | None] = [None] * len(sentences)
+    for k, i in enumerate(wanted):
+        sentence_vectors_en[i] = vectors[len(sentences) + k]
+    counts = [len(c.sentences) for c in document.chunks]
+    # A passage's vector is the normalised mean of its sentences' vectors: as good in the eval as
+    # encoding the passage again, at half the indexing time.
+    chunk_vectors = _mean_vectors(sentence_vectors, counts)
+    filled = np.stack([v if v is not None else np.zeros(512, np.float32) for v in sentence_vectors_en])
+    chunk_vectors_en_all = _mean_vectors(filled, counts) if sentences else filled
+    chunk_texts_en: list[str] = []
+    chunk_vectors_en: list[np.ndarray | None] = []
+    start = 0
+    for i, count in enumerate(counts):
+        parts = [e for e in english[start : start + count] if e]
+        chunk_texts_en.append(" ".join(parts))
+        chunk_vectors_en.append(chunk_vectors_en_all[i] if parts else None)
+        start += count
+    chunk_terms = [" ".join(nlp.terms(c.text)) for c in document.chunks]  # waits for Kiwi
+    chunk_grams = [" ".join(nlp.bigrams(c.text)) for c in document.chunks]
+    glossary = Glossary.build([c.text for c in document.chunks])
+    facts = facts_in_sentences(sentences, glossary)
+    short = translation.short_title if translation is not None else {}
+    return PreparedDocument(
+        document=document,
+        translation=translation,
+        chunk_texts_en=chunk_texts_en,
+        chunk_vectors=chunk_vectors,
+        chunk_vectors_en=chunk_vectors_en,
+        sentence_texts_en=english,
+        sentence_vectors=sentence_vectors,
+        sentence_vectors_en=sentence_vectors_en,
+        chunk_terms=chunk_terms,
+        chunk_grams=chunk_grams,
+        facts=facts,
+        short_title=short.get("ko") or document.title[:60],
+        short_title_en=short.get("en") or (document.title[:60] if is_english(document.title) else ""),
+    )

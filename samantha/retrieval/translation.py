@@ -17,6 +17,8 @@ from samantha.retrieval.text import normalise
 
 #: Who made the shipped translations, as shown beside them.
 PROJECT_TRANSLATOR = "the Samantha project"
+#: The line an English answer quoting the translations ends with.
+TRANSLATED_NOTE = "(Quotes translated from the Korean reviews for this project.)"
 
 
 def sentence_key(sentence: str) -> str:

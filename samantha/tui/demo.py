@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from samantha.companion import Companion
 from samantha.config import Settings
@@ -101,6 +101,12 @@ class DemoRetriever:
     def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
         film = any(word in text.lower() for word in ("film", "영화", "러닝"))
         return PASSAGES[:k] if film else []
+
+    def ground(self, question: str, passages: list[Passage]) -> None:
+        return None  # no grounded answer: the model's reply stands
+
+    def check_claims(self, text: str, passages: list[Passage]) -> list[Any]:
+        return []
 
 
 def seed(store: Store, language: Language) -> None:

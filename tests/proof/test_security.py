@@ -7,6 +7,7 @@ import json
 import logging
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -108,6 +109,12 @@ class InjectedRetriever:
 
     def passages_for_turn(self, text: str) -> list[Passage]:
         return [Passage(id="p1", source="999_user_added.txt", title="A review", text=INJECTION)]
+
+    def ground(self, question: str, passages: list[Passage]) -> None:
+        return None  # no grounded answer: the model's reply stands
+
+    def check_claims(self, text: str, passages: list[Passage]) -> list[Any]:
+        return []
 
 
 def test_injected_instructions_are_quoted_labelled_data(

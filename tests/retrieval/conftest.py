@@ -30,7 +30,7 @@ def session_retriever(built_index: Path, tmp_path_factory: pytest.TempPathFactor
     copy = tmp_path_factory.mktemp("corpus-shared") / "corpus.db"
     shutil.copy(built_index, copy)
     retriever = HybridRetriever(CorpusIndex(copy))
-    retriever.data()
+    retriever.corpus()
     return retriever
 
 

@@ -38,9 +38,11 @@ def test_search_json_lists_ranked_passages(indexed_home: Path):
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert [item["rank"] for item in found] == [1, 2, 3]
-    assert set(found[0]) == {"rank", "source", "text", "score"}
+    assert set(found[0]) == {"rank", "source", "title", "text", "text_en", "score"}
     assert found[0]["source"].endswith(".txt") and isinstance(found[0]["score"], float)
-    assert "스파이크 존즈" in found[0]["text"]
+    assert "스파이크 존즈" in found[0]["text"]  # the original
+    assert "Spike Jonze" in found[0]["text_en"]  # the aligned translation beside it
+    assert found[0]["title"].startswith("Review ")
 
 
 @pytest.mark.parametrize("query", ["", "   ", "x" * 100_000], ids=["empty", "blank", "100KB"])

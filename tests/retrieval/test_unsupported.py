@@ -15,7 +15,7 @@ from samantha.retrieval.hybrid import HybridRetriever
 
 
 def _unknown(retriever: HybridRetriever, question: str) -> list[str]:
-    return unknown_terms(retriever, retriever.analyse(question))
+    return unknown_terms(retriever.corpus(), retriever.analyse(question))
 
 
 def _supported(retriever: HybridRetriever, question: str) -> bool:

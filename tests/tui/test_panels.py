@@ -5,6 +5,7 @@ fixed fake retriever."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from textual.widgets import DataTable, Markdown
 
@@ -31,6 +32,12 @@ class FixedRetriever:
 
     def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
         return PASSAGES[:k]
+
+    def ground(self, question: str, passages: list[Passage]) -> None:
+        return None  # no grounded answer: the model's reply stands
+
+    def check_claims(self, text: str, passages: list[Passage]) -> list[Any]:
+        return []
 
 
 async def send(pilot, text: str) -> None:

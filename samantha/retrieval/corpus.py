@@ -1,0 +1,182 @@
+"""The indexed corpus, loaded: passages in both languages, sentence vectors, the glossary and the facts.
+
+The corpus is small (a few hundred kilobytes), so searching and answering work on this in-memory copy;
+the retriever reloads it when the index changes. Every step that needs the corpus is handed this object
+explicitly (the gate, the grounded answer, the claim checker), so none of them reaches into the retriever.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from samantha.records import Passage
+from samantha.retrieval.claims import ClaimChecker
+from samantha.retrieval.facts import Fact
+from samantha.retrieval.glossary import Entry, Glossary
+from samantha.retrieval.index import CorpusIndex
+from samantha.retrieval.translation import TRANSLATED_NOTE
+
+_HANGUL = re.compile(r"[가-힣]")
+DIMENSIONS = 512
+
+
+@dataclass
+class DocumentLabel:
+    """How a reader is told which review a passage comes from: its number and a short title."""
+
+    number: int
+    short_title: str
+    short_title_en: str
+    builtin: bool
+
+    def name(self, korean: bool) -> str:
+        if korean:
+            return (
+                f"리뷰 {self.number} 「{self.short_title}」"
+                if self.builtin
+                else f"내 파일 「{self.short_title}」"
+            )
+        title = self.short_title_en or self.short_title
+        return f"review {self.number}, “{title}”" if self.builtin else f"your file “{title}”"
+
+    def both(self) -> str:
+        """Both languages, for a citation's title."""
+        if not self.builtin:
+            return f"Your file: {self.short_title}"
+        if self.short_title_en and self.short_title_en != self.short_title:
+            return f"Review {self.number}: {self.short_title_en} ({self.short_title})"
+        return f"Review {self.number}: {self.short_title}"
+
+
+@functools.lru_cache(maxsize=1024)
+def form_pattern(form: str) -> re.Pattern[str]:
+    """Korean forms match as substrings; others as whole words (case-insensitive)."""
+    if _HANGUL.search(form):
+        return re.compile(re.escape(form.lower()))
+    words = r"\s+".join(re.escape(w) for w in form.lower().split())
+    return re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")
+
+
+def mentions(text: str, entry: Entry) -> bool:
+    """Whether lower-cased `text` mentions any form of `entry`."""
+    return any(form_pattern(f).search(text) for f in entry.forms)
+
+
+def _vectors(blobs: list[bytes | None], count: int) -> np.ndarray:
+    out = np.zeros((count, DIMENSIONS), dtype=np.float32)
+    for i, blob in enumerate(blobs):
+        if blob:
+            out[i] = np.frombuffer(blob, dtype=np.float32)
+    return out
+
+
+class Corpus:
+    """The index's passages, sentences, vectors, glossary and facts, in memory."""
+
+    def __init__(self, index: CorpusIndex) -> None:
+        docs = index.query(
+            "SELECT source, origin, title, short_title, short_title_en FROM documents "
+            "ORDER BY origin = 'user', source"
+        )
+        self.labels: dict[str, DocumentLabel] = {}
+        for number, (source, origin, title, short, short_en) in enumerate(docs, start=1):
+            self.labels[source] = DocumentLabel(
+                number, short or title or source, short_en or "", builtin=origin == "builtin"
+            )
+        rows = index.query(
+            "SELECT id, source, position, title, text, text_en, vector, vector_en FROM passages ORDER BY id"
+        )
+        self.ids = [r[0] for r in rows]
+        self.row_of = {pid: i for i, pid in enumerate(self.ids)}
+        self.passages = [
+            Passage(
+                id=f"{r[1]}#{r[2]}",
+                source=r[1],
+                position=r[2],
+                title=r[3],
+                text=r[4],
+                text_en=r[5] or "",
+                label=self.label(r[1]).both(),
+            )
+            for r in rows
+        ]
+        self.lower_texts = [p.text.lower() for p in self.passages]
+        self.lower_texts_en = [p.text_en.lower() for p in self.passages]
+        self.vectors = _vectors([r[6] for r in rows], len(rows))
+        self.vectors_en = _vectors([r[7] for r in rows], len(rows))
+        srows = index.query("SELECT passage_id, text, text_en, vector, vector_en FROM sentences ORDER BY id")
+        self.sentence_passage = np.array([self.row_of[r[0]] for r in srows], dtype=np.int64)
+        self.sentence_texts: list[str] = [r[1] for r in srows]
+        self.sentence_texts_en: list[str] = [r[2] or "" for r in srows]
+        self.sentence_vectors = _vectors([r[3] for r in srows], len(srows))
+        self.sentence_vectors_en = _vectors([r[4] for r in srows], len(srows))
+        corpus = "\n".join(f"{p.title}\n{p.text}" for p in self.passages)
+        titles = sorted({p.title for p in self.passages})
+        # Coverage is the originals': a topic counts as mentioned only if a review itself mentions it.
+        self.glossary = Glossary.build([*titles, *(p.text for p in self.passages)])
+        self.glossary.mark_coverage(corpus)
+        #: Everything indexed, lower-cased: the answer step checks the question's nouns against it.
+        self.corpus_lower = corpus.lower()
+        frows = index.query(
+            "SELECT p.source, p.position, f.kind, f.subject, f.value, f.evidence FROM facts f "
+            "JOIN passages p ON p.id = f.passage_id ORDER BY f.id"
+        )
+        self.facts = [Fact(kind, subject, value, evidence, f"{source}#{position}")
+                      for source, position, kind, subject, value, evidence in frows]  # fmt: skip
+        known = "\n".join([corpus, *(p.text_en for p in self.passages)])
+        label_titles = [t for label in self.labels.values() for t in (label.name(True), label.name(False))]
+        label_titles.append(TRANSLATED_NOTE)
+        self.checker = ClaimChecker(self.facts, self.glossary, known, label_titles)
+        self._mentions: dict[int, np.ndarray] = {}
+
+    def label(self, source: str) -> DocumentLabel:
+        return self.labels.get(source) or DocumentLabel(0, source, "", builtin=False)
+
+    def sentences_of(self, row: int) -> np.ndarray:
+        """The sentence rows of passage row `row`, in order."""
+        return np.flatnonzero(self.sentence_passage == row)
+
+    def mentions_all(self, entry: Entry) -> np.ndarray:
+        """For each passage, whether it (or its translation) mentions any form of `entry`."""
+        key = id(entry)
+        if key not in self._mentions:
+            self._mentions[key] = np.array(
+                [mentions(ko, entry) or mentions(en, entry)
+                 for ko, en in zip(self.lower_texts, self.lower_texts_en, strict=True)]
+            )  # fmt: skip
+        return self._mentions[key]
+
+    def mentions(self, i: int, entry: Entry) -> bool:
+        return bool(self.mentions_all(entry)[i])
+
+    def near(self, i: int, entries: list[Entry], window: int = 14) -> float:
+        """1.0 when two different concepts of the query sit within `window` characters in passage `i`
+        ("사만다(스칼렛 요한슨)", "Samantha (Scarlett Johansson)"), else 0.0."""
+        return max(
+            near_text(self.lower_texts[i], entries, window),
+            near_text(self.lower_texts_en[i], entries, window),
+        )
+
+    def concept_weight(self, entry: Entry) -> float:
+        """Rarer concepts weigh more: log(N / passages mentioning it)."""
+        n = len(self.passages)
+        df = int(self.mentions_all(entry).sum())
+        return float(np.log((n + 1) / (df + 1)))
+
+
+def near_text(text: str, entries: list[Entry], window: int = 14) -> float:
+    """1.0 when forms of two different entries sit within `window` characters in lower-cased `text`."""
+    spots: list[tuple[int, int]] = []
+    for k, entry in enumerate(entries):
+        for form in entry.forms:
+            spots += [(m.start(), k) for m in form_pattern(form).finditer(text)]
+    spots.sort()
+    for (a, ka), (b, kb) in itertools.pairwise(spots):
+        if ka != kb and b - a <= window:
+            return 1.0
+    return 0.0
