@@ -102,7 +102,7 @@ def attribute_passages(answer: str, passages: list[Passage]) -> list[int]:
     found: list[int] = []
     sentences = [s.strip() for s in _SENTENCES.split(_MARKER.sub("", answer)) if len(s.strip()) >= 6]
     for n, passage in enumerate(passages, start=1):
-        text = passage.text
+        text = f"{passage.text}\n{passage.text_en}"  # an English answer may repeat the translation
         for sentence in sentences:
             if _shares_facts(sentence, text):
                 found.append(n)

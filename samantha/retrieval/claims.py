@@ -75,6 +75,11 @@ DATE_EN = re.compile(r"(?i)\b(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|
 DATE_NUM = re.compile(r"((?:19|20)\d\d)\s*[.년-]\s*(\d{1,2})\s*[.월-]\s*(\d{1,2})")
 NUMBER = re.compile(r"(?<![\d.])\d[\d,]*(?![\d])")
 PLACE_EN = re.compile(r"(?:\bset|takes? place|located|lives?|living)\s+in\s+((?:[A-Z][\w.'-]*\s?){1,3})")
+#: A Korean word beside a director word ("봉준호 감독", "감독은 봉준호입니다"), less its particle/ending.
+KOREAN_DIRECTOR = re.compile(r"([가-힣]{2,8})\s*감독|감독(?:은|는|이|:)?\s*([가-힣]{2,12})")
+KOREAN_ENDING = re.compile(
+    r"(?:입니다|이에요|예요|이야|이다|였어요|이었어요|이고|이며|다|이|가|은|는|의|도)$"
+)
 #: Capitalised words that are not names, wherever they stand.
 COMMON_CAPITALS = frozenset(
     {
@@ -285,6 +290,7 @@ class ClaimChecker:
             elif before and _PRECEDING.match(text[before.end : word.start()]):
                 named = before
             if named is None:
+                self._check_korean_director(text, word, verdict)
                 continue
             verdict.factual = True
             name = canonical(named.entry)
@@ -296,6 +302,15 @@ class ClaimChecker:
                 )
             else:
                 verdict.fail(UNSUPPORTED, f"the reviews never say {name} directed it")
+
+    def _check_korean_director(self, text: str, word: re.Match[str], verdict: _Verdict) -> None:
+        """A Korean name beside "감독" that no indexed text mentions: an invented director."""
+        for match in KOREAN_DIRECTOR.finditer(text):
+            if not (match.start() <= word.start() < match.end()):
+                continue
+            name = KOREAN_ENDING.sub("", match.group(1) or match.group(2) or "")
+            if len(name) >= 2 and name not in self.known_text and not self.glossary.matches(name):
+                verdict.fail(UNSUPPORTED, f"the reviews never mention {name}")
 
     def _check_cast(self, text: str, mentions: list[_Mention], verdict: _Verdict) -> None:
         cast = self.of("cast")

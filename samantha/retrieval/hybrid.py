@@ -309,6 +309,10 @@ class HybridRetriever:
         concept_entries = [m.entry for m in analysis.matches if m.entry.in_corpus] + linked_entries
         weights = [corpus.concept_weight(e) for e in concept_entries]
         total_weight = sum(weights) or 1.0
+        # "Who plays Theodore?": what counts side by side is the role and its actor
+        # ("테오도르(호아킨 피닉스)"), not the word "starring" beside some actor in a cast list.
+        roles = [m.entry for m in analysis.matches if m.entry.kind == "character" and m.entry.in_corpus]
+        near_entries = roles + linked_entries if roles and linked_entries else concept_entries
         scored = []
         for i in head:
             concepts = 0.0
@@ -326,7 +330,7 @@ class HybridRetriever:
                 concepts=concepts,
                 fused=float(fused[i]),
             )
-            item.why["near"] = near = corpus.near(int(i), concept_entries)
+            item.why["near"] = near = corpus.near(int(i), near_entries)
             lexical_share = float(lex[i] / lex_max)
             item.final = (
                 W_LEXICAL * lexical_share + float(semantic[i]) + W_CONCEPTS * concepts + W_NEAR * near
