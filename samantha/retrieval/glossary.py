@@ -10,6 +10,7 @@ question is about something the reviews never mention (who composed the music, t
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -130,11 +131,25 @@ class Entry:
         return [f for f in self.forms if not _HANGUL.search(f)]
 
 
+# Cached: a glossary is built more than once per index load, and compiling its hundreds of patterns again
+# was a fifth of a cold search.
+@functools.cache
 def _english_pattern(form: str) -> re.Pattern[str]:
     words = r"\s+".join(re.escape(w) for w in form.split())
     return re.compile(rf"(?<![A-Za-z0-9]){words}(?:e?s)?(?![A-Za-z0-9])", re.IGNORECASE)
 
 
+def _english_in(form: str, lowered: str) -> bool:
+    """Whether English `form` occurs as words in `lowered` (lower-cased text). Its first word must be a
+    substring of the text for the pattern to match: checking that first skips most regex searches over
+    the whole corpus (an ASCII word's lower case is the only spelling the pattern accepts in lower text)."""
+    first = form.split()[0].lower() if form.split() else ""
+    if form.isascii() and first not in lowered:
+        return False
+    return bool(_english_pattern(form).search(lowered))
+
+
+@functools.cache
 def _pattern(form: str) -> re.Pattern[str] | None:
     """None: plain substring search (Korean forms of two syllables or more)."""
     if not _HANGUL.search(form):
@@ -205,8 +220,7 @@ class Glossary:
         lowered = corpus_text.lower()
         for entry in self.entries:
             entry.in_corpus = any(
-                (f in corpus_text) if _HANGUL.search(f) else bool(_english_pattern(f).search(lowered))
-                for f in entry.forms
+                (f in corpus_text) if _HANGUL.search(f) else _english_in(f, lowered) for f in entry.forms
             )
 
     def linked_entries(self, matches: list[Match]) -> list[Entry]:
