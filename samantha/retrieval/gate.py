@@ -4,12 +4,17 @@ Retrieval always returns *something*; the gate asks whether the message names th
 or asks about a film topic, and whether the best passage really matches. "How are you?" and "I had a
 rough day" pass none of these; "Who directed Her?" and "허 러닝타임이 몇 분이야?" pass easily.
 "Samantha" alone is not enough: it is also the companion's own name.
+
+`could_be_about_film` is the cheap first step, from the message's words alone: a message it turns down
+is never analysed, so ordinary chat loads no retrieval model.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
+from samantha.retrieval.glossary import Glossary
 from samantha.retrieval.types import QueryAnalysis, Scored
 
 #: Words that name the film itself. "Her" counts when capitalised mid-sentence or quoted.
@@ -31,8 +36,38 @@ OWN_NAME_FORMS = {"Samantha", "사만다", "사만사"}
 VOCATIVE = re.compile(r"^\s*(?:hey\s+|hi\s+|안녕\s*,?\s*)?(?i:samantha|사만다|사만사)\s*(?:[,!.]|야|아)")
 
 
+#: Glossary kinds that are film vocabulary. The others ("fact": letter, lonely, friend, about...) are
+#: everyday words too, and a message with nothing but those is not a film question.
+FILM_KINDS = frozenset({"person", "character", "role", "film", "cast", "topic"})
+
+
 def _is_own_name(entry_forms: list[str]) -> bool:
     return any(f in OWN_NAME_FORMS for f in entry_forms)
+
+
+@functools.cache
+def _seed_glossary() -> Glossary:
+    return Glossary.build()
+
+
+def could_be_about_film(text: str, glossary: Glossary | None = None) -> bool:
+    """Whether `text` may be about the film, from its words alone: nothing is loaded, no model is run.
+
+    True when it names the film, or mentions film vocabulary from the glossary: the film's people and
+    characters (not "Samantha, ..." said to the companion), the director, running time, cast, or a
+    film topic. False for everything else ("How are you?", "Can you help me write a letter?", "Tell me
+    about your favourite season."): such a message gets no review passages, so a chat turn need not load
+    the retrieval models at all. `glossary` is the index's (with the names the reviews gloss
+    themselves); without one, the built-in list. On the three question sets this drops no question that
+    the full gate (`about_the_film`) lets through.
+    """
+    if FILM_WORDS.search(text):
+        return True
+    vocative = bool(VOCATIVE.search(text))
+    for match in (glossary or _seed_glossary()).matches(text):
+        if match.entry.kind in FILM_KINDS and not (vocative and _is_own_name(match.entry.forms)):
+            return True
+    return False
 
 
 def about_the_film(analysis: QueryAnalysis, top: Scored) -> bool:

@@ -350,9 +350,9 @@ class HybridRetriever:
 
     def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
         try:
-            # Cheap first: a message that names neither the film nor anything in the glossary cannot
-            # pass the gate, so plain chat never waits for the language models to load.
-            if not gate.FILM_WORDS.search(text) and not self.corpus().glossary.matches(text):
+            # Cheap first: a message with no film words is not about the film, so plain chat never
+            # waits for the language models to load.
+            if not gate.could_be_about_film(text, self.corpus().glossary):
                 return []
             analysis = self.analyse(text)
         except UsageError:
