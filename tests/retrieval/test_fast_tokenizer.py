@@ -74,6 +74,6 @@ def test_same_ids_on_any_text(text: str) -> None:
 
 
 def test_the_encoder_uses_the_fast_tokenizer() -> None:
-    from samantha.retrieval import models
+    from samantha.retrieval import nlp
 
-    assert isinstance(models.encoder()._tokenizer, SentencePieceTokenizer)
+    assert isinstance(nlp.encoder()._tokenizer, SentencePieceTokenizer)
