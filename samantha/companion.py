@@ -9,12 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from samantha.citations import check_citations
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
 from samantha.errors import ModelError
 from samantha.llm.base import ChatModel
+from samantha.llm.openai_backend import redact_url
 from samantha.prompt_files import load_prompt
 from samantha.recall import Recall
 from samantha.records import Citation, Message, MessageStatus
@@ -105,6 +107,29 @@ class Companion:
         check_text(text)
         return Turn(self, conversation_id, text)
 
+    def preview(self, conversation_id: str | None, text: str) -> ContextPlan:
+        """The context a turn with `text` would send to the model, built the same way, with nothing saved
+        or sent (`samantha ask --dry-run`)."""
+        check_text(text)
+        window = self.recall.history_window
+        history = self.store.recent_messages(conversation_id, window) if conversation_id else []
+        return self.build_context(conversation_id or "", text, history)
+
+    def outbound(self, plan: ContextPlan) -> dict[str, Any]:
+        """What `plan` sends, and where: whether it leaves this machine, and which memories stay home."""
+        remote = self.recall.remote
+        base_url = getattr(self.model, "base_url", None)
+        return {
+            "model": self.model.name,
+            "backend": self.model.backend,
+            "endpoint": redact_url(base_url) if base_url else None,
+            "leaves_machine": remote,
+            "remote_memory": self.recall.remote_memory,
+            "messages": plan.messages,
+            "parts": [{"kind": part.kind, "tokens": part.tokens} for part in plan.parts],
+            "kept_home": [{"id": m.id, "text": m.content} for m in self.recall.withheld] if remote else [],
+        }
+
     def build_context(self, conversation_id: str, text: str, history: list[Message]) -> ContextPlan:
         passages = self.retriever.passages_for_turn(text) if self.retriever else []
         sections = self.recall.sections_for_turn(conversation_id, text)
@@ -112,7 +137,7 @@ class Companion:
             heading = self.film_prompt.split("{passages}")[0].strip()
             sections.append(Section("passages", heading, number_passages(passages)))
         budget = self.model.context_window - self.settings.max_reply_tokens
-        return assemble(
+        plan = assemble(
             persona=self.persona,
             user_text=text,
             history=history,
@@ -121,6 +146,9 @@ class Companion:
             count=self.model.count_tokens,
             passages=passages,
         )
+        plan.leaves_machine = self.recall.remote
+        plan.kept_home = [m.content for m in self.recall.withheld] if self.recall.remote else []
+        return plan
 
     def _run(self, turn: Turn) -> Iterator[str]:
         store, model = self.store, self.model
@@ -136,6 +164,7 @@ class Companion:
         reply: Message | None = None
         pieces: list[str] = []
         status: MessageStatus = "interrupted"
+        question = None
         last_flush = time.monotonic()
         # Film questions get an answer quoted from the passages; see samantha.retrieval.policy.
         grounding = ground_turn(self.retriever, turn.text, plan.passages)
@@ -180,6 +209,12 @@ class Companion:
             for piece in verified_addendum(grounding, model_text, passages, claims):
                 pieces.append(piece)
                 yield piece
+            # Unclear whether the message changes a fact ("I'm in Seoul this week")? Ask, once, briefly.
+            question = self.recall.question_for(user_message)
+            if question is not None:
+                piece = f"\n\n{question.text}"
+                pieces.append(piece)
+                yield piece
             status = "complete"
         finally:
             answer = "".join(pieces)
@@ -200,6 +235,8 @@ class Companion:
                     "supported": checked.supported and all_supported(claims),
                     "claims": [c.as_dict() for c in claims],
                 }
+                if question is not None:
+                    meta["memory_question"] = question.payload
                 store.update_message(
                     reply.id, content=answer, status=status, tokens=model.count_tokens(answer), meta=meta
                 )

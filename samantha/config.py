@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     """Persona file name in `prompts/` (without `.md`), or a path to a Markdown file."""
     incognito: bool = False
     """When true nothing of the conversation is written to the database."""
+    remote_memory: Literal["everywhere-only", "none", "all"] = "everywhere-only"
+    """Memories sent to a remote endpoint: scoped `everywhere` (default), `none`, or `all` (local too)."""
+    endpoint_is_remote: bool | None = None
+    """Treat the endpoint as remote (true) or on this machine (false); default: by its address (loopback)."""
+    memory_extraction: Literal["auto", "on", "off"] = "auto"
+    """Facts the model extracts after each turn: `auto` (endpoints, not the built-in model), `on`, `off`."""
     ui: UISettings = Field(default_factory=UISettings)
     """Terminal app settings."""
 

@@ -47,6 +47,10 @@ class ContextPlan:
     dropped_history: list[Message] = field(default_factory=list)
     """Older messages that did not fit (oldest first)."""
     user_truncated: bool = False
+    leaves_machine: bool = False
+    """The model is a remote endpoint: `messages` leave this machine (set by the Companion)."""
+    kept_home: list[str] = field(default_factory=list)
+    """Local memories that would have been recalled but stay home, because the model is remote."""
 
     @property
     def used(self) -> int:

@@ -14,10 +14,19 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
+from typing import Protocol
 
 from samantha.context import Section
 from samantha.errors import SamanthaError
-from samantha.memories import remember_from_message
+from samantha.meaning import MIN_SIMILARITY, MeaningIndex
+from samantha.memories import (
+    Fact,
+    Question,
+    answer_question,
+    question_for,
+    remember_fact,
+    remember_from_message,
+)
 from samantha.records import Memory, Message, SearchHit, Summary
 from samantha.sentences import sentences
 from samantha.store import Store
@@ -25,9 +34,20 @@ from samantha.store.search import STOPWORDS
 
 log = logging.getLogger(__name__)
 
+
+class FactExtractor(Protocol):
+    def facts(self, text: str) -> list[Fact] | None:
+        """Facts about the user in `text`; None when the extraction failed."""
+        ...
+
+
 #: The newest messages of a conversation given to the model as they are; older ones are summarised.
 HISTORY_WINDOW = 200
 MEMORY_ITEMS = 20
+#: The newest current memories compared with the message by meaning each turn (a few per 1,000 messages).
+MEANING_POOL = 2000
+#: Added to a memory's similarity when it also shares a distinctive word with the message.
+LEXICAL_BONUS = 0.25
 PAST_MESSAGES = 5
 EXCERPT_CHARS = 300
 SUMMARY_CHARS = 1200
@@ -122,6 +142,10 @@ class Recall:
         today: the date used for "7 days ago" labels (tests fix it).
         history_window: how many of a conversation's newest messages a turn reads as its history
             (`HISTORY_WINDOW`); older ones live on in the summary.
+        remote: the model is at a remote endpoint: `local` memories stay home (see `shares`).
+        remote_memory: what may go to a remote endpoint: `everywhere-only` (memories scoped
+            `everywhere`), `none` (no memory, nor excerpts of other conversations), `all` (every memory,
+            local ones too: the user's explicit choice).
     """
 
     def __init__(
@@ -131,11 +155,30 @@ class Recall:
         archive: Store | None = None,
         today: Callable[[], date] | None = None,
         history_window: int | None = None,
+        remote: bool = False,
+        remote_memory: str = "everywhere-only",
+        by_meaning: bool = True,
+        extractor: FactExtractor | None = None,
     ) -> None:
         self.store = store
+        self.by_meaning = by_meaning
+        """Rank memories by meaning too (the sentence encoder); off, or when it cannot load: words only."""
+        self.meaning = MeaningIndex()
+        self.extractor = extractor
+        """A model that lists facts after each turn (`samantha.extraction`), besides the patterns."""
         self.archive = archive
         self.today = today or date.today
         self.history_window = HISTORY_WINDOW if history_window is None else history_window
+        self.remote = remote
+        self.remote_memory = remote_memory
+        self.withheld: list[Memory | SearchHit] = []
+        """Memories the last `sections_for_turn` kept home (not sent to the remote endpoint)."""
+
+    def shares(self, scope: str) -> bool:
+        """Whether a memory of `scope` may go to the model."""
+        if not self.remote or self.remote_memory == "all":
+            return True
+        return self.remote_memory == "everywhere-only" and scope == "everywhere"
 
     @property
     def sources(self) -> list[Store]:
@@ -143,6 +186,7 @@ class Recall:
 
     def sections_for_turn(self, conversation_id: str, text: str) -> list[Section]:
         """The memories and summary sections for this turn; a failing read costs the recall, not the turn."""
+        self.withheld = []
         try:
             return self._sections(conversation_id, text)
         except (sqlite3.Error, SamanthaError) as exc:
@@ -168,25 +212,62 @@ class Recall:
             sections.append(Section("summary", SUMMARY_HEADING, [self.summary_item(summary, today)]))
         return sections
 
-    def memories_for(self, text: str) -> list[Memory | SearchHit]:
-        """Memories matching the message first, then the newest, without repeats."""
-        chosen: dict[str, Memory | SearchHit] = {}
+    def memories_for(self, text: str) -> list[SearchHit]:
+        """Current memories relevant to the message (by meaning, and by shared words), most relevant
+        first, then the newest, without repeats; those that must stay home are left out (and listed in
+        `withheld`)."""
+        relevant: dict[str, tuple[float, SearchHit]] = {}
+        newest: list[SearchHit] = []
         for store in self.sources:
-            for hit in store.search_memories(text, limit=MEMORY_ITEMS, any_term=True):
-                chosen.setdefault(hit.id, hit)
+            pool = store.current_memory_hits(MEANING_POOL)
+            lexical = {
+                hit.id: hit
+                for hit in store.search_memories(text, limit=MEMORY_ITEMS, any_term=True, current_only=True)
+            }
+            for memory, similarity in zip(pool, self._similarities(store, text, pool), strict=True):
+                score = float(similarity) + (LEXICAL_BONUS if memory.id in lexical else 0.0)
+                if score >= MIN_SIMILARITY:
+                    relevant[memory.id] = (score, memory)
+            for hit in lexical.values():  # older than the pool: ranked by words alone
+                relevant.setdefault(hit.id, (LEXICAL_BONUS, hit))
+            newest += pool[:MEMORY_ITEMS]
+        ordered = [memory for _, memory in sorted(relevant.values(), key=lambda pair: -pair[0])]
+        chosen = list({m.id: m for m in ordered + newest}.values())
+        self.withheld = [m for m in chosen if not self.shares(m.scope)]
+        return [m for m in chosen if self.shares(m.scope)][:MEMORY_ITEMS]
+
+    def _similarities(self, store: Store, text: str, pool: list[SearchHit]) -> list[float]:
+        if self.by_meaning and pool:
+            try:
+                return [float(x) for x in self.meaning.similarities(store, text, pool)]
+            except (ImportError, OSError, RuntimeError, ValueError) as exc:
+                log.warning("Recall by meaning is unavailable (%s); recalling by words only.", exc)
+                self.by_meaning = False
+        return [0.0] * len(pool)
+
+    def _kept_home_sources(self) -> set[str]:
+        """Messages that local memories came from: not quoted to a remote endpoint either."""
+        if self.shares("local"):
+            return set()
+        found: set[str] = set()
         for store in self.sources:
-            for memory in store.list_memories(MEMORY_ITEMS):
-                chosen.setdefault(memory.id, memory)
-        return list(chosen.values())[:MEMORY_ITEMS]
+            rows = store.db.execute(
+                "select message_id from memories where scope = 'local' and message_id is not null"
+            )
+            found.update(row[0] for row in rows)
+        return found
 
     def past_messages_for(self, conversation_id: str, text: str) -> list[SearchHit]:
         """Messages from other conversations that share the message's rarer words, best first."""
+        if self.remote and self.remote_memory == "none":
+            return []
         hits: list[SearchHit] = []
         for store in self.sources:
             hits += store.search_messages(
                 text, limit=PAST_MESSAGES, exclude_conversation=conversation_id, any_term=True
             )
-        hits = [hit for hit in hits if hit.content.strip()]
+        kept_home = self._kept_home_sources()
+        hits = [hit for hit in hits if hit.content.strip() and hit.id not in kept_home]
         hits.sort(key=lambda hit: -hit.score)
         return hits[:PAST_MESSAGES]
 
@@ -203,10 +284,50 @@ class Recall:
         """Called once a turn is saved: remember facts the user stated (never what the model said), and
         summarise messages that fell out of the history window, so none is dropped unsummarised."""
         try:
-            remember_from_message(self.store, user_message)
+            found = remember_from_message(self.store, user_message)
+            if self.extractor is not None and user_message.role == "user":
+                self.remember_from_model(user_message, found)
+            if (asked := self.pending_question(user_message)) is not None:
+                answer_question(self.store, asked, user_message)
         except (sqlite3.Error, SamanthaError) as exc:  # a failed memory must not lose the saved turn
             log.warning("Could not store memories from message %s: %s", user_message.id, exc)
         self.summarise_beyond_window(user_message.conversation_id)
+
+    def remember_from_model(self, user_message: Message, from_patterns: list[Memory]) -> list[Memory]:
+        """Merge the facts the model finds in the message (by the superseding rule) with those the
+        patterns found; invalid output (logged by the extractor) leaves the patterns' facts as they are."""
+        assert self.extractor is not None
+        facts = self.extractor.facts(user_message.content)
+        if facts is None:
+            return []
+        known = {(m.slot, m.content.lower()) for m in from_patterns}
+        slots = {m.slot for m in from_patterns if m.slot}
+        added = []
+        for fact in facts:
+            if fact.slot in slots or (fact.slot, fact.content.lower()) in known:
+                continue  # the patterns already have this one, from the same words
+            memory = remember_fact(self.store, fact, user_message, source="model")
+            if memory is not None:
+                added.append(memory)
+        return added
+
+    def question_for(self, user_message: Message) -> Question | None:
+        """A short question to add to the reply when it is unclear whether the message changes a fact."""
+        try:
+            return question_for(self.store, user_message)
+        except (sqlite3.Error, SamanthaError) as exc:
+            log.warning("Could not check message %s against the memories: %s", user_message.id, exc)
+            return None
+
+    def pending_question(self, user_message: Message) -> dict[str, str] | None:
+        """What Samantha asked in the reply just before `user_message`, if she asked about a fact."""
+        recent = self.store.recent_messages(user_message.conversation_id, 4)
+        before = [m for m in recent if (m.created_at, m.id) < (user_message.created_at, user_message.id)]
+        if before and before[-1].role == "assistant":
+            asked = before[-1].meta.get("memory_question")
+            if isinstance(asked, dict):
+                return {str(k): str(v) for k, v in asked.items()}
+        return None
 
     def summarise_beyond_window(self, conversation_id: str) -> Summary | None:
         """Fold messages older than the next turn's history window into the summary."""

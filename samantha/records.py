@@ -12,6 +12,9 @@ from pydantic import BaseModel, Field
 Role = Literal["system", "user", "assistant"]
 MessageStatus = Literal["complete", "pending", "interrupted", "error"]
 MemorySource = Literal["pattern", "model", "manual", "import"]
+MemoryStatus = Literal["current", "superseded"]
+#: `everywhere`: may go to any model; `local`: only to the built-in model or an endpoint on loopback.
+MemoryScope = Literal["everywhere", "local"]
 
 
 class Conversation(BaseModel):
@@ -70,6 +73,15 @@ class Memory(BaseModel):
     message_id: str | None = None
     conversation_id: str | None = None
     created_at: str
+    slot: str | None = None
+    """What the fact is about (`home`, `job`, `name`, `partner`...): one current fact per slot."""
+    status: MemoryStatus = "current"
+    superseded_by: str | None = None
+    """The memory that replaced this one, when it is superseded."""
+    valid_from: str | None = None
+    valid_until: str | None = None
+    """When it stopped being true (superseded), else None."""
+    scope: MemoryScope = "everywhere"
 
 
 class Summary(BaseModel):
@@ -95,3 +107,5 @@ class SearchHit(BaseModel):
     conversation_id: str | None = None
     role: str | None = None
     score: float = 0.0
+    scope: str = "everywhere"
+    """For memories: `everywhere` or `local`."""

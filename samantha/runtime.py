@@ -5,7 +5,9 @@ from __future__ import annotations
 from samantha import locations
 from samantha.companion import Companion
 from samantha.config import Settings
+from samantha.extraction import extractor_for
 from samantha.llm import ChatModel, create_model
+from samantha.llm.endpoints import model_is_remote
 from samantha.recall import Recall
 from samantha.retrieval import Retriever
 from samantha.store import Store
@@ -38,14 +40,16 @@ def build_companion(
     if incognito or settings.incognito:
         archive = store if store is not None else Store.open_readonly(locations.database_path())
         store = Store.open(None)
-        recall = Recall(store, archive=archive)
     else:
+        archive = None
         store = store or open_store(settings)
-        recall = Recall(store)
-    return Companion(
-        settings,
+    model = model or create_model(settings)
+    # What recall may send depends on where the model is: local memories never leave the machine.
+    recall = Recall(
         store,
-        model or create_model(settings),
-        retriever=create_retriever(),
-        recall=recall,
+        archive=archive,
+        remote=model_is_remote(model, settings),
+        remote_memory=settings.remote_memory,
+        extractor=extractor_for(model, settings),
     )
+    return Companion(settings, store, model, retriever=create_retriever(), recall=recall)

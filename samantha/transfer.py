@@ -24,7 +24,9 @@ from samantha.errors import ImportRefused, UsageError
 from samantha.store import Store
 
 FORMAT = "samantha-export"
-SCHEMA_VERSION = 1
+#: 2 added the memories' slot, status, superseded_by, valid_from, valid_until and scope (all optional on
+#: import, so version 1 files still import: their memories are current and scoped everywhere).
+SCHEMA_VERSION = 2
 Format = Literal["json", "jsonl", "markdown"]
 FORMATS: tuple[Format, ...] = ("json", "jsonl", "markdown")
 
@@ -41,8 +43,31 @@ TABLES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
         {"model", "tokens", "meta"},
     ),
     "memories": _schema(
-        ("id", "content", "kind", "source", "message_id", "conversation_id", "created_at"),
-        {"message_id", "conversation_id"},
+        (
+            "id",
+            "content",
+            "kind",
+            "source",
+            "message_id",
+            "conversation_id",
+            "created_at",
+            "slot",
+            "status",
+            "superseded_by",
+            "valid_from",
+            "valid_until",
+            "scope",
+        ),
+        {
+            "message_id",
+            "conversation_id",
+            "slot",
+            "status",
+            "superseded_by",
+            "valid_from",
+            "valid_until",
+            "scope",
+        },
     ),
     "summaries": _schema(
         (
@@ -68,6 +93,8 @@ RECORD_TYPES = {
 _INTEGER_COLUMNS = {"tokens", "message_count"}
 _ALLOWED = {("messages", "role"): {"system", "user", "assistant"}}
 _ALLOWED[("messages", "status")] = {"complete", "pending", "interrupted", "error"}
+_ALLOWED[("memories", "status")] = {"current", "superseded"}
+_ALLOWED[("memories", "scope")] = {"everywhere", "local"}
 #: Which columns must name a row that exists (in the file before it, or in the database).
 _REFERENCES = {
     ("messages", "conversation_id"): "conversations",
@@ -163,6 +190,10 @@ def _export_markdown(conn: sqlite3.Connection, out: TextIO, header: dict[str, An
     out.write("\n## Memories\n\n")
     for memory in _rows(conn, "memories"):
         source = f" (from message {memory['message_id']})" if memory["message_id"] else " (added by hand)"
+        if memory["status"] == "superseded":
+            source += f" (no longer true since {(memory['valid_until'] or '')[:10]})"
+        if memory["scope"] == "local":
+            source += " (local)"
         out.write(f"- {memory['created_at'][:10]}: {_inline(memory['content'])}{source}\n")
     for conversation in _rows(conn, "conversations"):
         title = _inline(conversation["title"] or "Untitled")
@@ -420,7 +451,9 @@ class _Importer:
             if target and isinstance(value, str) and not self.exists(target, value):
                 raise self.refuse(f"refers to a missing {target[:-1]} {value!r} ({where})")
         self.seen[table] += 1
-        names = [c for c in columns if c in record]
+        if table == "memories" and record.get("valid_from") is None:
+            record = {**record, "valid_from": record["created_at"]}  # a version 1 file: true since then
+        names = [c for c in columns if record.get(c) is not None or c in required]
         sql = f"insert or ignore into {table} ({', '.join(names)}) values ({', '.join('?' * len(names))})"
         added = self.conn.execute(sql, [record[c] for c in names]).rowcount
         self.report.added[table] += added

@@ -316,8 +316,10 @@ def run_size(messages: int, quick: bool, data: Path | None = None) -> list[Row]:
 
 
 def run(quick: bool) -> list[Row]:
+    from samantha.bench import recall_eval
+
     sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
-    rows: list[Row] = []
+    rows: list[Row] = recall_eval.run(quick)  # recall by meaning: the held-out question set
     for size in sizes:
         rows += run_size(size, quick)
     return rows

@@ -62,6 +62,11 @@ def result_json(result: TurnResult) -> str:
 @click.option("--conversation", "conversation_id", metavar="ID", help="Add the turn to this conversation.")
 @click.option("-c", "--continue", "continue_latest", is_flag=True, help="Continue the latest conversation.")
 @click.option("--incognito", is_flag=True, help="Write nothing to the database (recall still reads it).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would be sent to the model (and whether it leaves this machine); send and save nothing.",
+)
 @click.pass_context
 def ask(
     ctx: click.Context,
@@ -70,12 +75,16 @@ def ask(
     conversation_id: str | None,
     continue_latest: bool,
     incognito: bool,
+    dry_run: bool,
 ) -> None:
     """Ask Samantha one QUESTION and print her reply as it streams."""
     from samantha.validation import check_text
 
     check_text(question)
     companion = make_companion(incognito=incognito or bool((ctx.obj or {}).get("incognito")))
+    if dry_run:
+        show_dry_run(companion, conversation_id, continue_latest, question, as_json)
+        return
     notice = companion.model.small_model_notice
     if notice and not as_json and sys.stderr.isatty():
         click.echo(notice, err=True)
@@ -98,6 +107,30 @@ def ask(
 
         for citation in turn.result.citations:
             click.echo(terminal_safe(source_lines(citation)))
+
+
+def show_dry_run(
+    companion: Companion, conversation_id: str | None, continue_latest: bool, question: str, as_json: bool
+) -> None:
+    """Print the context a turn would send, without saving the message or calling the model."""
+    store = companion.store
+    if conversation_id and store.get_conversation(conversation_id) is None:
+        raise UsageError(f"No conversation has the id {conversation_id}.")
+    if continue_latest and not conversation_id:
+        latest = store.latest_conversation()
+        conversation_id = latest.id if latest else None
+    outbound = companion.outbound(companion.preview(conversation_id, question))
+    if as_json:
+        click.echo(json.dumps({"dry_run": True, **outbound}, ensure_ascii=False))
+        return
+    where = (
+        f"the remote endpoint {outbound['endpoint'] or ''}" if outbound["leaves_machine"] else "this machine"
+    )
+    click.echo(terminal_safe(f"Would send to {outbound['model']} on {where} (nothing sent, nothing saved):"))
+    for message in outbound["messages"]:
+        click.echo(terminal_safe(f"\n[{message['role']}]\n{message['content']}"))
+    for kept in outbound["kept_home"]:
+        click.echo(terminal_safe(f"\n(kept home, local memory {kept['id']}: {kept['text']})"))
 
 
 @click.command()

@@ -15,6 +15,7 @@ from samantha.textsafe import terminal_safe
 
 if TYPE_CHECKING:  # the store is imported when a command runs, so `samantha --help` starts fast
     from samantha import transfer
+    from samantha.records import Memory
     from samantha.store import Store
 
 #: Export formats (samantha.transfer.FORMATS, spelled out so the CLI loads without the store).
@@ -104,7 +105,7 @@ def list_(as_json: bool) -> None:
     found = memories.list_memories(_store())
     if as_json:
         payload = [
-            {**item.memory.model_dump(), "source_text": item.source.content if item.source else None}
+            {**memory_json(item.memory), "source_text": item.source.content if item.source else None}
             for item in found
         ]
         click.echo(json.dumps(payload, ensure_ascii=False))
@@ -116,17 +117,73 @@ def list_(as_json: bool) -> None:
         origin = f'from "{_line(item.source.content, 60)}"' if item.source else "added by hand"
         click.echo(
             f"{item.memory.id}  {item.memory.created_at[:10]}  {_line(item.memory.content)}  ({origin})"
+            + _marks(item.memory)
         )
+
+
+def memory_json(memory: Memory) -> dict[str, object]:
+    """A memory as `memory list --json` and `memory history --json` give it."""
+    return {
+        "id": memory.id,
+        "text": memory.content,
+        "status": memory.status,
+        "superseded_by": memory.superseded_by,
+        "valid_from": memory.valid_from,
+        "valid_until": memory.valid_until,
+        "source_message_id": memory.message_id,
+        "scope": memory.scope,
+        # The row's other columns, as earlier versions printed them.
+        **memory.model_dump(exclude={"status", "superseded_by", "valid_from", "valid_until", "scope"}),
+    }
+
+
+def _marks(memory: Memory) -> str:
+    marks = []
+    if memory.status == "superseded":
+        marks.append(f"superseded {(memory.valid_until or '')[:10]} by {memory.superseded_by}")
+    if memory.scope == "local":
+        marks.append("local")
+    return "".join(f"  [{mark}]" for mark in marks)
+
+
+@memory.command()
+@click.argument("memory_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list, oldest first.")
+def history(memory_id: str, as_json: bool) -> None:
+    """How the fact ID changed: what it replaced and what replaced it, oldest first."""
+    from samantha import memories
+
+    line = memories.memory_history(_store(), memory_id)
+    if as_json:
+        click.echo(json.dumps([memory_json(m) for m in line], ensure_ascii=False))
+        return
+    for memory in line:
+        since = (memory.valid_from or memory.created_at)[:10]
+        until = (memory.valid_until or "")[:10] if memory.status == "superseded" else "now"
+        click.echo(f"{since} .. {until:<10}  {memory.status:<10}  {memory.id}  {_line(memory.content)}")
 
 
 @memory.command()
 @click.argument("fact")
-def add(fact: str) -> None:
+@click.option("--local", is_flag=True, help="Never send this memory to a remote endpoint.")
+def add(fact: str, local: bool) -> None:
     """Remember FACT (e.g. "My sister's name is Amy")."""
     from samantha import memories
 
-    added = memories.add_memory(_store(), fact)
-    click.echo(f"Remembered ({added.id}): {_line(added.content)}")
+    added = memories.add_memory(_store(), fact, local=local)
+    where = " (local: never sent to a remote endpoint)" if added.scope == "local" else ""
+    click.echo(f"Remembered ({added.id}): {_line(added.content)}{where}")
+
+
+@memory.command()
+@click.argument("memory_id", metavar="ID")
+@click.argument("scope", type=click.Choice(["local", "everywhere"]))
+def scope(memory_id: str, scope: str) -> None:
+    """Set where the memory ID may go: local (never to a remote endpoint) or everywhere."""
+    from samantha import memories
+
+    changed = memories.set_scope(_store(), memory_id, scope)
+    click.echo(f"{changed.id} is now {changed.scope}: {_line(changed.content)}")
 
 
 @memory.command()

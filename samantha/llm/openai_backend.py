@@ -240,6 +240,33 @@ class OpenAIModel:
     def count_tokens(self, text: str) -> int:
         return tokens.count_tokens(text)
 
+    def complete_json(self, messages: list[ChatMessage], *, max_tokens: int) -> str:
+        """One whole reply (not streamed) in the server's JSON mode; without it if the server refuses it."""
+        import openai
+
+        self.client  # noqa: B018  (import the SDK and build the client before the clock starts)
+        watch = self._watch = _Watch(self.settings, self.where)
+        request: dict[str, Any] = {
+            "model": "",
+            "messages": list(messages),
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "response_format": {"type": "json_object"},
+        }
+        try:
+            request["model"] = self.model_id()
+            try:
+                response = self.client.chat.completions.create(**request)
+            except openai.BadRequestError:  # no JSON mode here (some local servers): ask plainly
+                del request["response_format"]
+                response = self.client.chat.completions.create(**request)
+            return str(response.choices[0].message.content or "")
+        except Exception as exc:
+            raise translate_error(exc, self.where) from None
+        finally:
+            if self._watch is watch:
+                self._watch = None
+
     def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.client  # noqa: B018  (import the SDK and build the client before the clock starts)
         watch = self._watch = _Watch(self.settings, self.where)

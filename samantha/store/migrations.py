@@ -155,3 +155,45 @@ def m002_memories_summaries_search(db: sqlite_utils.Database) -> None:
 def m003_memories_by_date(db: sqlite_utils.Database) -> None:
     # Recall lists the newest memories every turn.
     db.execute("create index memories_created on memories(created_at)")
+
+
+@migration
+def m004_facts_that_change_and_scopes(db: sqlite_utils.Database) -> None:
+    # Facts that change: a new fact about the same thing (its `slot`: home, work, name, partner) supersedes
+    # the old one, which is kept with the date it stopped being true and a link to what replaced it.
+    # Scope: `local` memories are never sent to a remote endpoint.
+    for column in (
+        "slot text",
+        "status text not null default 'current'",
+        "superseded_by text",
+        "valid_from text",
+        "valid_until text",
+        "scope text not null default 'everywhere'",
+    ):
+        db.execute(f"alter table memories add column {column}")
+    db.execute("update memories set valid_from = created_at")
+    # Existing facts get the slot the patterns give them now; none is superseded retroactively.
+    db.execute("update memories set slot = 'name' where kind = 'name'")
+    db.execute("update memories set slot = 'work' where kind = 'work'")
+    db.execute(
+        "update memories set slot = 'home' where kind = 'home' and content not like 'The user is from %'"
+    )
+    db.execute(
+        "update memories set slot = 'origin' where kind = 'home' and content like 'The user is from %'"
+    )
+    db.execute("create index memories_slot on memories(slot, status)")
+    db.execute("create index memories_superseded_by on memories(superseded_by)")
+    # Forgetting a fact (or the message it came from) makes the one it replaced current again.
+    db.execute(
+        "create trigger memories_unsupersede after delete on memories begin "
+        "update memories set status = 'current', superseded_by = null, valid_until = null "
+        "where superseded_by = old.id; end"
+    )
+    # Cached sentence embeddings of memories, for recall by meaning (derived data: never exported).
+    db.execute(
+        """create table memory_vectors (
+            memory_id text primary key references memories(id) on delete cascade,
+            model text not null,
+            vector blob not null
+        )"""
+    )

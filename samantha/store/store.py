@@ -15,7 +15,16 @@ from typing import Any, Literal
 import sqlite_utils
 
 from samantha.errors import StoreError
-from samantha.records import Conversation, Memory, Message, MessageStatus, Role, SearchHit, Summary
+from samantha.records import (
+    Conversation,
+    Memory,
+    MemoryScope,
+    Message,
+    MessageStatus,
+    Role,
+    SearchHit,
+    Summary,
+)
 from samantha.store.database import open_database, open_readonly
 from samantha.store.search import query_terms
 
@@ -252,7 +261,14 @@ class Store:
         source: str = "manual",
         message_id: str | None = None,
         conversation_id: str | None = None,
+        slot: str | None = None,
+        scope: MemoryScope = "everywhere",
+        valid_from: str | None = None,
+        supersedes: list[str] | None = None,
     ) -> Memory:
+        """Add a memory; the memories in `supersedes` stop being current as of its `valid_from`, in the
+        same transaction, each keeping a link to it."""
+        stamp = now()
         memory = Memory(
             id=new_id(),
             content=content,
@@ -260,31 +276,117 @@ class Store:
             source=source,
             message_id=message_id,
             conversation_id=conversation_id,
-            created_at=now(),
+            created_at=stamp,
+            slot=slot,
+            scope=scope,
+            valid_from=valid_from or stamp,
         )
         with self.transaction():
             self.db.table("memories").insert(memory.model_dump())
+            for old_id in supersedes or []:
+                self.db.execute(
+                    "update memories set status = 'superseded', superseded_by = ?, valid_until = ? "
+                    "where id = ? and status = 'current'",
+                    [memory.id, memory.valid_from, old_id],
+                )
         return memory
 
     def get_memory(self, memory_id: str) -> Memory | None:
         rows = list(self.db.query("select * from memories where id = ?", [memory_id]))
         return Memory(**rows[0]) if rows else None
 
-    def find_memory(self, content: str) -> Memory | None:
+    def find_memory(self, content: str, *, current_only: bool = False) -> Memory | None:
         """A memory with exactly this content (ignoring case), to avoid remembering a fact twice."""
-        rows = list(
-            self.db.query("select * from memories where lower(content) = lower(?) limit 1", [content])
-        )
+        sql = "select * from memories where lower(content) = lower(?)"
+        if current_only:
+            sql += " and status = 'current'"
+        rows = list(self.db.query(sql + " limit 1", [content]))
         return Memory(**rows[0]) if rows else None
 
-    def list_memories(self, limit: int | None = None) -> list[Memory]:
-        """Memories, newest first."""
-        sql = "select * from memories order by created_at desc, rowid desc"
+    def current_in_slot(self, slot: str) -> list[Memory]:
+        """The current facts about `slot` (normally one), newest first."""
+        sql = (
+            "select * from memories where slot = ? and status = 'current' "
+            "order by created_at desc, rowid desc"
+        )
+        return [Memory(**row) for row in self.db.query(sql, [slot])]
+
+    def list_memories(self, limit: int | None = None, *, current_only: bool = False) -> list[Memory]:
+        """Memories, newest first (only those still true with `current_only`)."""
+        sql = "select * from memories"
+        if current_only:
+            sql += " where status = 'current'"
+        sql += " order by created_at desc, rowid desc"
         params: list[Any] = []
         if limit is not None:
             sql += " limit ?"
             params.append(limit)
         return [Memory(**row) for row in self.db.query(sql, params)]
+
+    def current_memory_hits(self, limit: int) -> list[SearchHit]:
+        """The newest current memories as light records (id, text, date, scope), for recall each turn."""
+        sql = (
+            "select id, content, created_at, conversation_id, scope from memories where status = 'current' "
+            "order by created_at desc, rowid desc limit ?"
+        )
+        return [
+            # Built without validation: these come straight from our own columns, a thousand a turn.
+            SearchHit.model_construct(
+                kind="memory",
+                id=row[0],
+                content=row[1],
+                created_at=row[2],
+                conversation_id=row[3],
+                role=None,
+                score=0.0,
+                scope=row[4],
+            )
+            for row in self.db.execute(sql, [limit])
+        ]
+
+    def memory_line(self, memory_id: str) -> list[Memory]:
+        """The line of changes `memory_id` belongs to, oldest first: what it replaced, what replaced it."""
+        line: list[Memory] = []
+        seen: set[str] = set()
+        memory = self.get_memory(memory_id)
+        while memory is not None and memory.id not in seen:  # back to the first version
+            line.insert(0, memory)
+            seen.add(memory.id)
+            sql = "select * from memories where superseded_by = ? limit 1"
+            rows = list(self.db.query(sql, [memory.id]))
+            memory = Memory(**rows[0]) if rows else None
+        memory = line[-1] if line else None
+        while memory is not None and memory.superseded_by and memory.superseded_by not in seen:
+            memory = self.get_memory(memory.superseded_by)
+            if memory is not None:
+                line.append(memory)
+                seen.add(memory.id)
+        return line
+
+    def set_memory_scope(self, memory_id: str, scope: MemoryScope) -> bool:
+        with self.transaction():
+            cursor = self.db.execute("update memories set scope = ? where id = ?", [scope, memory_id])
+        return cursor.rowcount > 0
+
+    def memory_vectors(self, model: str, memory_ids: list[str]) -> dict[str, bytes]:
+        """Cached embeddings of these memories by `model` (recall by meaning)."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(memory_ids), 500):
+            chunk = memory_ids[start : start + 500]
+            sql = (
+                f"select memory_id, vector from memory_vectors where model = ? "
+                f"and memory_id in ({', '.join('?' * len(chunk))})"
+            )
+            found.update(self.db.execute(sql, [model, *chunk]).fetchall())
+        return found
+
+    def save_memory_vectors(self, model: str, vectors: dict[str, bytes]) -> None:
+        with self.transaction():
+            self.db.conn.executemany(
+                "insert or replace into memory_vectors (memory_id, model, vector) "
+                "select ?, ?, ? where exists (select 1 from memories where id = ?)",
+                [(memory_id, model, vector, memory_id) for memory_id, vector in vectors.items()],
+            )
 
     def delete_memory(self, memory_id: str) -> bool:
         with self.transaction():
@@ -410,9 +512,14 @@ class Store:
         ]
         return hits[:limit]
 
-    def search_memories(self, text: str, *, limit: int = 20, any_term: bool = False) -> list[SearchHit]:
-        """Memories matching `text`, best first."""
-        return [hit for hit, _ in self._fts_search("memories", "null as role", text, limit, any_term)]
+    def search_memories(
+        self, text: str, *, limit: int = 20, any_term: bool = False, current_only: bool = False
+    ) -> list[SearchHit]:
+        """Memories matching `text`, best first (only those still true with `current_only`)."""
+        columns = "null as role, t.scope, t.status"
+        want = limit * 2 if current_only else limit
+        found = self._fts_search("memories", columns, text, want, any_term)
+        return [hit for hit, row in found if not current_only or row["status"] == "current"][:limit]
 
     def _fts_search(
         self, table: str, columns: str, text: str, limit: int, any_term: bool
@@ -442,6 +549,7 @@ class Store:
                     conversation_id=row["conversation_id"],
                     role=row["role"],
                     score=-float(row["score"]) if ranked else 0.0,
+                    scope=row.get("scope") or "everywhere",
                 ),
                 row,
             )

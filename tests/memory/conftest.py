@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.fixtures import openai_server  # noqa: F401 (a fixture for the tests here)
 
 from samantha.store import Store
 

@@ -88,7 +88,7 @@ def test_export_to_stdout_and_import_back(filled, tmp_path):
     exported = memory("export")
     assert exported.exit_code == 0
     document = json.loads(exported.stdout_bytes.decode("utf-8"))
-    assert document["schema_version"] == 1 and len(document["messages"]) == 3
+    assert document["schema_version"] == 2 and len(document["messages"]) == 3
     assert "축하해요" in exported.stdout_bytes.decode("utf-8")
     path = tmp_path / "all.jsonl"
     assert memory("export", "--format", "jsonl", "-o", str(path)).exit_code == 0

@@ -106,3 +106,33 @@ def test_the_database_is_private(db_path):
 def test_finding_pending_replies_uses_the_partial_index(store, sql):
     plan = store.db.execute(f"explain query plan {sql}").fetchall()
     assert any("messages_pending" in str(row) for row in plan)
+
+
+def test_m004_gives_existing_memories_their_slot_dates_and_scope(db_path):
+    """A database from before facts could change: its memories stay current, true since they were made."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(db_path)
+    db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
+    shipped = [fn for fn in MIGRATIONS if fn.__name__ < "m004"]
+    for fn in shipped:
+        fn(db)
+        db.table("_migrations").insert({"name": fn.__name__, "applied_at": "2026-01-01"})
+    rows = [
+        ("a", "The user lives in Busan.", "home"),
+        ("b", "The user is from Canada.", "home"),
+        ("c", "The user's name is Theo.", "name"),
+        ("d", "The user loves tea.", "likes"),
+    ]
+    for memory_id, content, kind in rows:
+        db.execute(
+            "insert into memories (id, content, kind, created_at) values (?, ?, ?, ?)",
+            [memory_id, content, kind, f"2026-01-0{len(memory_id)}"],
+        )
+    db.conn.commit()
+    db.conn.close()
+    store = Store.open(db_path)
+    found = {m.id: m for m in store.list_memories()}
+    assert {k: m.slot for k, m in found.items()} == {"a": "home", "b": "origin", "c": "name", "d": None}
+    assert all(m.status == "current" and m.scope == "everywhere" for m in found.values())
+    assert all(m.valid_from == m.created_at and m.valid_until is None for m in found.values())
+    store.close()

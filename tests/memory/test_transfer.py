@@ -39,6 +39,11 @@ def populate(store: Store, contents: list[str], titles: list[str | None]) -> Non
         store.add_memory(f"fact {n}: {message.content[:50]}", kind="people", source="pattern",
                          message_id=message.id, conversation_id=message.conversation_id)  # fmt: skip
     store.add_memory(contents[0][:100] or "manual")
+    # A fact that changed (Busan, superseded by a local Seoul), so the new columns go round too.
+    old = store.add_memory(f"lives in {titles[0]!r}", kind="home", slot="home")
+    store.add_memory(
+        f"moved: {contents[-1][:40]}", kind="home", slot="home", scope="local", supersedes=[old.id]
+    )
     if len(messages) >= 2:
         store.add_summary(
             messages[0].conversation_id, messages[0].id, messages[-1].id, len(messages), contents[-1]
@@ -147,7 +152,7 @@ def bad_files(exports: dict[str, Path], tmp_path: Path) -> dict[str, tuple[Path,
     put("truncated-line.jsonl", exports["jsonl"].read_bytes()[:-30], "truncated")
     no_end = [r for r in lines if r["type"] != "end"]
     put("no-end.jsonl", "".join(json.dumps(r) + "\n" for r in no_end), "end record is missing")
-    put("newer.json", changed(schema_version=2), "newer Samantha")
+    put("newer.json", changed(schema_version=transfer.SCHEMA_VERSION + 1), "newer Samantha")
     put("newer.jsonl", "".join(json.dumps({**r, "schema_version": 9} if r["type"] == "header" else r) + "\n"
                                for r in lines), "newer Samantha")  # fmt: skip
     put("version-zero.json", changed(schema_version=0), "unknown schema version")
@@ -180,6 +185,9 @@ def bad_files(exports: dict[str, Path], tmp_path: Path) -> dict[str, tuple[Path,
     put("unknown-type.jsonl", "".join(json.dumps(r) + "\n" for r in [lines[0], {"type": "x"}, lines[-1]]),
         "unknown record type")  # fmt: skip
     put("not-list.json", changed(messages={"a": 1}), "not a list")
+    first_memory = document["memories"][0]
+    put("bad-status.json", changed(memories=[{**first_memory, "status": "maybe"}]), "unknown status")
+    put("bad-scope.json", changed(memories=[{**first_memory, "scope": "cloud"}]), "unknown scope")
     return out
 
 
@@ -197,6 +205,35 @@ def test_every_bad_file_is_refused_with_its_reason_and_nothing_changes(exports, 
     with pytest.raises(ImportRefused, match="does not exist"):
         transfer.import_file(target, missing)
     assert snapshot(target.path) == before
+
+
+def test_a_version_1_export_still_imports(exports, make_store, tmp_path):
+    """Files from before facts could change: their memories come in current, scoped everywhere."""
+    document = json.loads(exports["json"].read_text(encoding="utf-8"))
+    new_columns = ("slot", "status", "superseded_by", "valid_from", "valid_until", "scope")
+    old_memories = [{k: v for k, v in m.items() if k not in new_columns} for m in document["memories"]]
+    old_memories = [m for m in old_memories if not m["content"].startswith(("lives in", "moved:"))]
+    counts = {**document["counts"], "memories": len(old_memories)}
+    old = {**document, "schema_version": 1, "memories": old_memories, "counts": counts}
+    for fmt in ("json", "jsonl"):
+        path = tmp_path / f"version-1.{fmt}"
+        if fmt == "json":
+            path.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+        else:
+            header = {
+                "type": "header",
+                **{k: old[k] for k in ("format", "schema_version", "exported_at", "counts")},
+            }
+            records = [
+                {"type": kind, **r} for kind, table in transfer.RECORD_TYPES.items() for r in old[table]
+            ]
+            write_jsonl(path, [header, *records, {"type": "end", "counts": counts}])
+        store = make_store(f"from-version-1-{fmt}.db")
+        report = transfer.import_file(store, path)
+        assert report.added["memories"] == len(old_memories) > 0
+        for memory in store.list_memories():
+            assert (memory.status, memory.scope, memory.superseded_by) == ("current", "everywhere", None)
+            assert memory.valid_from == memory.created_at
 
 
 def test_import_merges_into_existing_data_once(exports, full_store, target):
