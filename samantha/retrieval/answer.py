@@ -26,7 +26,7 @@ import numpy as np
 
 from samantha.records import Passage
 from samantha.retrieval import compose, nlp
-from samantha.retrieval.corpus import Corpus, mentions, near_text
+from samantha.retrieval.corpus import Corpus, near_text
 from samantha.retrieval.glossary import Entry
 from samantha.retrieval.types import Grounding, QueryAnalysis, Quote
 
@@ -88,6 +88,19 @@ ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 FACTOID_KO = re.compile(r"누구|누가|뭐|무엇|무슨|어디|어느|언제|몇|얼마|이름|제목")
 
 
+#: Particles that may follow a one-syllable name ("존은", "존의"): "존" is John, "존재" is not.
+_ONE_SYLLABLE_NAME = "(?<![가-힣]){}(?:[은는이가을를의과와도에]|(?![가-힣]))"
+
+
+def korean_at(form: str, sentence: str) -> int:
+    """Where a Korean name form stands in `sentence` as a word, or -1 (a one-syllable form such as
+    "존" only on its own or with a particle, never inside "존재" or "존즈")."""
+    if len(form) > 1:
+        return sentence.find(form)
+    match = re.search(_ONE_SYLLABLE_NAME.format(re.escape(form)), sentence)
+    return match.start() if match else -1
+
+
 def asked_kind(question: str) -> tuple[str, re.Pattern[str]] | None:
     for kind, asks, needs in ASKS:
         if asks.search(question):
@@ -132,11 +145,11 @@ def find_answer(corpus: Corpus, analysis: QueryAnalysis, passages: list[Passage]
 
     def names_in(sentence: str, kinds: tuple[str, ...], exclude: bool = True) -> list[Entry]:
         found = [
-            (min(sentence.find(f) for f in e.korean if f in sentence), e)
+            (min(korean_at(f, sentence) for f in e.korean if korean_at(f, sentence) >= 0), e)
             for e in person_entries
             if e.kind in kinds
             and not (exclude and id(e) in question_entries)
-            and any(f in sentence for f in e.korean)
+            and any(korean_at(f, sentence) >= 0 for f in e.korean)
         ]
         return [e for _, e in sorted(found, key=lambda item: item[0])]
 
@@ -148,7 +161,7 @@ def find_answer(corpus: Corpus, analysis: QueryAnalysis, passages: list[Passage]
         best: tuple[int, Entry] | None = None
         for e in names_in(sentence, ("character",), exclude=False):
             for f in e.korean:
-                at = sentence.find(f)
+                at = korean_at(f, sentence)
                 if (
                     at >= 0
                     and f not in ("주인공", "남주")
@@ -359,7 +372,11 @@ def score_sentences(corpus: Corpus, analysis: QueryAnalysis, passages: list[Pass
     rows = {p.id: i for i, p in enumerate(corpus.passages)}
     queries = [analysis.vector] + ([analysis.expanded_vector] if analysis.expanded_vector is not None else [])
     q = np.stack(queries)
-    concepts = [m.entry for m in analysis.matches if m.entry.in_corpus] + analysis.linked_entries
+    # "What's the name of ...": the answer gives a name, not the word "name" (이름); that concept says
+    # nothing about which sentence answers.
+    concepts = [
+        m.entry for m in analysis.matches if m.entry.in_corpus and "이름" not in m.entry.forms
+    ] + analysis.linked_entries
     weights = [corpus.concept_weight(e) for e in concepts]
     total = sum(weights) or 1.0
     terms = set(analysis.terms) | set(analysis.expansion_terms)
@@ -376,14 +393,15 @@ def score_sentences(corpus: Corpus, analysis: QueryAnalysis, passages: list[Pass
             similarity = float((corpus.sentence_vectors[s] @ q.T).max())
             if analysis.english and english:
                 similarity = max(similarity, float(corpus.sentence_vectors_en[s] @ analysis.vector))
-            lowered_en = english.lower()
+            # Concepts are counted in the original (the glossary's Korean forms are curated; a loose
+            # English word such as "work" in a translation would count for any sentence about work).
+            # A document written in English is its own original.
+            seen = lowered if HANGUL.search(sentence) else english.lower()
             covered = sum(
-                w
-                for e, w in zip(concepts, weights, strict=True)
-                if any(f.lower() in lowered for f in e.forms) or (english and mentions(lowered_en, e))
+                w for e, w in zip(concepts, weights, strict=True) if any(f.lower() in seen for f in e.forms)
             )
             overlap = sum(1 for t in terms if t in lowered) / (len(terms) or 1)
-            near = max(near_text(lowered, concepts), near_text(lowered_en, concepts))
+            near = near_text(seen, concepts)
             score = similarity + 0.5 * covered / total + 0.2 * overlap + 0.2 * near
             if opened is not None:
                 score += 0.25 * bool(opened[1].search(sentence)) - 0.5 * is_heading(sentence)

@@ -49,13 +49,16 @@ class SourcesScreen(Panel):
             with Horizontal(id="reviews"):
                 for source, cited in by_review.items():
                     with VerticalScroll(classes="review"):
-                        yield Static(
-                            Text(f"review {terminal_safe(source)}", style="bold"), classes="review-name"
-                        )
+                        # The review's number and short title when the citation has one (older replies don't).
+                        name = cited[0].title or f"review {source}"
+                        yield Static(Text(terminal_safe(name), style="bold"), classes="review-name")
                         for citation in cited:
                             classes = "passage -focus" if citation.n == self.focus_n else "passage"
                             body = Text(f"[{citation.n}] ", style="bold")
                             body.append(terminal_safe(citation.text))
+                            if citation.text_en:  # the translation beside the original
+                                body.append("\nEnglish (translated): ", style="dim")
+                                body.append(terminal_safe(citation.text_en), style="dim")
                             yield Static(body, classes=classes, id=f"passage-{citation.n}")
 
     def on_mount(self) -> None:
