@@ -1,17 +1,18 @@
-"""One chat turn, start to finish, in one place.
+"""One chat turn, start to finish, in one place (`Companion._run`).
 
 message in -> saved -> context assembled (persona, memories, passages, history, within the budget)
--> model streams -> reply saved (complete, or interrupted with what arrived).
+-> reply source chosen (`reply_source`: the model, or an answer composed from the reviews) -> streamed
+and recorded as it arrives (`reply_recorder`) -> claims and citations checked -> reply finished (complete,
+or interrupted with what arrived) -> `TurnResult`.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from samantha.citations import check_citations
+from samantha.citations import CheckedAnswer, check_citations
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
 from samantha.errors import ModelError
@@ -19,23 +20,13 @@ from samantha.llm.base import ChatModel
 from samantha.llm.openai_backend import redact_url
 from samantha.prompt_files import load_prompt
 from samantha.recall import Recall
-from samantha.records import Citation, Message, MessageStatus
+from samantha.records import Citation, Message, MessageStatus, Passage
+from samantha.reply_recorder import ReplyRecorder
+from samantha.reply_source import QUOTED_FROM_REVIEWS, choose_reply_source
 from samantha.retrieval import Retriever
 from samantha.retrieval.claims import Claim, all_supported
-from samantha.retrieval.policy import (
-    answer_with_model,
-    ground_turn,
-    reply_passages,
-    stream_text,
-    verified_addendum,
-)
 from samantha.store import Store
 from samantha.validation import check_text
-
-#: How often a streaming reply is written to the database, so a crash keeps most of it.
-SAVE_INTERVAL_SECONDS = 1.0
-#: The `model` of a reply quoted from the reviews without calling the model (a small model's film answers).
-QUOTED_FROM_REVIEWS = "quoted from the reviews"
 
 
 @dataclass
@@ -53,6 +44,32 @@ class TurnResult:
     claims: list[Claim] = field(default_factory=list)
     """A film answer's factual claims, each checked against the reviews (`samantha.retrieval.claims`);
     the app and the CLI mark those whose status is not "supported"."""
+
+    @classmethod
+    def of(
+        cls,
+        turn: Turn,
+        user_message: Message,
+        plan: ContextPlan,
+        reply: Message | None,
+        checked: CheckedAnswer,
+        claims: list[Claim],
+        status: MessageStatus,
+        author: str,
+    ) -> TurnResult:
+        return cls(
+            conversation_id=turn.conversation_id,
+            user_message=user_message,
+            reply=reply,
+            answer=checked.answer,
+            citations=checked.citations,
+            # Without passages an answer is unsupported only when it cites passages it was never given.
+            supported=checked.supported and all_supported(claims) if plan.passages else not checked.invalid,
+            status=status,
+            context=plan,
+            model=author,
+            claims=claims,
+        )
 
 
 class Turn:
@@ -150,8 +167,15 @@ class Companion:
         plan.kept_home = [m.content for m in self.recall.withheld] if self.recall.remote else []
         return plan
 
+    def check_claims(self, text: str, passages: list[Passage]) -> list[Claim]:
+        """A film answer's claims, each checked against the reviews (none without passages or text)."""
+        if self.retriever is None or not passages or not text.strip():
+            return []
+        return self.retriever.check_claims(text, passages)
+
     def _run(self, turn: Turn) -> Iterator[str]:
-        store, model = self.store, self.model
+        """Message saved -> context -> reply source -> streamed and recorded -> checked -> result."""
+        store = self.store
         history = store.recent_messages(turn.conversation_id, self.recall.history_window)
         # Saved before the model is called: whatever happens next, the user's words are kept.
         user_message = store.add_message(turn.conversation_id, "user", turn.text)
@@ -160,105 +184,46 @@ class Companion:
         if plan.dropped_history:
             self.recall.history_dropped(turn.conversation_id, plan.dropped_history)
 
-        # The reply row is created with its first piece, so a crash before any text leaves no empty reply.
-        reply: Message | None = None
-        pieces: list[str] = []
+        source = choose_reply_source(turn.text, plan, self.model, self.retriever, self.settings)
+        recorder = ReplyRecorder(store, turn.conversation_id, source.author)
         status: MessageStatus = "interrupted"
-        question = None
-        last_flush = time.monotonic()
-        # Film questions get an answer quoted from the passages; see samantha.retrieval.policy.
-        grounding = ground_turn(self.retriever, turn.text, plan.passages)
-        uses_model = answer_with_model(grounding, model)
-        passages = reply_passages(grounding, plan.passages, uses_model)
+        body = ""  # the reply before any addendum: what its claims are checked on
         claims: list[Claim] | None = None
-        model_text = ""
-
-        def check_claims(text: str) -> list[Claim]:
-            if self.retriever is None or not passages or not text.strip():
-                return []
-            return self.retriever.check_claims(text, passages)
-
-        def answered_by() -> str:
-            # Read late: an endpoint's model is known only once the reply has started (picked from its list).
-            return model.name if uses_model else QUOTED_FROM_REVIEWS
-
+        question = None
         try:
-            if uses_model:
-                source = model.stream(
-                    plan.messages,
-                    max_tokens=self.settings.max_reply_tokens,
-                    temperature=self.settings.temperature,
-                )
-            else:
-                assert grounding is not None
-                source = stream_text(grounding.text())
-            for piece in source:
-                pieces.append(piece)
-                if reply is None:
-                    reply = store.add_message(
-                        turn.conversation_id, "assistant", piece, status="pending", model=answered_by()
-                    )
-                    last_flush = time.monotonic()
+            for piece in source.pieces():
+                recorder.add(piece)
                 yield piece
-                if time.monotonic() - last_flush > SAVE_INTERVAL_SECONDS:
-                    store.update_message(reply.id, content="".join(pieces))
-                    last_flush = time.monotonic()
-            model_text = "".join(pieces)
-            if uses_model:
-                claims = check_claims(model_text)
-            for piece in verified_addendum(grounding, model_text, passages, claims):
-                pieces.append(piece)
+            body = recorder.text
+            if source.kind == "model":
+                claims = self.check_claims(body, source.passages)  # the addendum marks the unsupported
+            for piece in source.addendum(body, claims):
+                recorder.add(piece)
                 yield piece
             # Unclear whether the message changes a fact ("I'm in Seoul this week")? Ask, once, briefly.
             question = self.recall.question_for(user_message)
             if question is not None:
                 piece = f"\n\n{question.text}"
-                pieces.append(piece)
+                recorder.add(piece)
                 yield piece
             status = "complete"
         finally:
-            answer = "".join(pieces)
             if claims is None:
-                claims = check_claims(model_text or answer)
-            checked = check_citations(answer, passages, attribute=grounding is None or grounding.supported)
-            if not answer and status != "complete":
-                if reply is not None:
-                    store.delete_message(reply.id)  # nothing arrived: nothing to keep
-                saved_reply = None
-            else:
-                if reply is None:
-                    reply = store.add_message(
-                        turn.conversation_id, "assistant", answer, status="pending", model=answered_by()
-                    )
-                meta = {
-                    "citations": [c.model_dump() for c in checked.citations],
-                    "supported": checked.supported and all_supported(claims),
-                    "claims": [c.as_dict() for c in claims],
-                }
-                if question is not None:
-                    meta["memory_question"] = question.payload
-                store.update_message(
-                    reply.id, content=answer, status=status, tokens=model.count_tokens(answer), meta=meta
-                )
-                saved_reply = store.get_message(reply.id)
-            turn.result = TurnResult(
-                conversation_id=turn.conversation_id,
-                user_message=user_message,
-                reply=saved_reply,
-                answer=answer,
-                citations=checked.citations,
-                supported=(
-                    checked.supported and all_supported(claims)
-                    if plan.passages
-                    else not bool(checked.invalid)
-                ),
-                status=status,
-                context=plan,
-                model=answered_by(),
-                claims=claims,
+                claims = self.check_claims(body or recorder.text, source.passages)
+            checked = check_citations(recorder.text, source.passages, attribute=source.attribute_citations)
+            meta = {
+                "citations": [c.model_dump() for c in checked.citations],
+                "supported": checked.supported and all_supported(claims),
+                "claims": [c.as_dict() for c in claims],
+            }
+            if question is not None:
+                meta["memory_question"] = question.payload
+            reply = recorder.finish(status, tokens=self.model.count_tokens(checked.answer), meta=meta)
+            turn.result = TurnResult.of(
+                turn, user_message, plan, reply, checked, claims, status, source.author()
             )
             if status == "complete":
-                self.recall.after_turn(user_message, saved_reply)
+                self.recall.after_turn(user_message, reply)
 
 
-__all__ = ["Companion", "ModelError", "Turn", "TurnResult"]
+__all__ = ["QUOTED_FROM_REVIEWS", "Companion", "ModelError", "Turn", "TurnResult"]
