@@ -28,6 +28,7 @@ check: $(STAMP)
 	$(BIN)/ruff check samantha tests
 	$(BIN)/ruff format --check samantha tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format samantha tests

@@ -10,7 +10,6 @@ user's data: SAMANTHA_HOME points at a temporary folder for the whole run.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -25,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from samantha import locations
-from samantha.bench import Row, row
+from samantha.bench import Row, memory, model, retrieval, row, tui
 
-MODULES = ("model", "retrieval", "memory", "tui")
+MODULES = {"model": model, "retrieval": retrieval, "memory": memory, "tui": tui}
 RESULTS = Path("bench-results") / "latest.json"
 PAGE = Path("docs") / "benchmarks.md"
 
@@ -65,13 +64,7 @@ def run_modules(names: list[str], quick: bool) -> tuple[list[Row], dict[str, flo
     rows: list[Row] = []
     seconds: dict[str, float] = {}
     for name in names:
-        try:
-            module = importlib.import_module(f"samantha.bench.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"samantha.bench.{name}":
-                print(f"[{name}] no benchmark module yet; skipped", file=sys.stderr)
-                continue
-            raise
+        module = MODULES[name]
         print(f"[{name}] running{' (quick)' if quick else ''}...", file=sys.stderr, flush=True)
         started = time.perf_counter()
         try:
