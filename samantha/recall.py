@@ -212,6 +212,20 @@ class Recall:
             sections.append(Section("summary", SUMMARY_HEADING, [self.summary_item(summary, today)]))
         return sections
 
+    def known_facts(self, limit: int = 200) -> list[Memory]:
+        """What is true about the user now and may go to this turn's model, newest first.
+
+        Current facts only (a superseded fact is history: "Where do I live?" after a move answers with
+        the new home), from this conversation's store and (incognito) the archive, without the `local`
+        ones when the model is remote. Anything answering questions about the user from memory reads this.
+        """
+        found: dict[str, Memory] = {}
+        for store in self.sources:
+            for memory in store.list_memories(limit, current_only=True):
+                if self.shares(memory.scope):
+                    found.setdefault(memory.id, memory)
+        return sorted(found.values(), key=lambda m: m.created_at, reverse=True)[:limit]
+
     def memories_for(self, text: str) -> list[SearchHit]:
         """Current memories relevant to the message (by meaning, and by shared words), most relevant
         first, then the newest, without repeats; those that must stay home are left out (and listed in

@@ -158,6 +158,10 @@ class MemoryItem:
     source: str
     """The message the memory came from, as the user wrote it (or '' when unknown)."""
     created_at: str = ""
+    scope: str = "everywhere"
+    """`local`: never sent to a remote endpoint."""
+    status: str = "current"
+    """`superseded` when a newer fact replaced it."""
 
 
 def _field(obj: Any, *names: str, default: Any = "") -> Any:
@@ -187,9 +191,18 @@ def list_memories(store: Store) -> list[MemoryItem]:
                 text=str(_field(memory, "content", "text")),
                 source=str(getattr(source, "content", "") or ""),
                 created_at=str(_field(memory, "created_at")),
+                scope=str(_field(memory, "scope", default="everywhere")),
+                status=str(_field(memory, "status", default="current")),
             )
         )
     return items
+
+
+def set_memory_scope(store: Store, memory_id: str, scope: str) -> None:
+    """`local` (never sent to a remote endpoint) or `everywhere`."""
+    from samantha.memories import set_scope
+
+    set_scope(store, memory_id, scope)
 
 
 def forget_memory(store: Store, memory_id: str) -> None:

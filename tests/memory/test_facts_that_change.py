@@ -230,3 +230,16 @@ def test_forgetting_the_new_fact_makes_the_old_one_current_again(store):
 def test_history_of_an_unknown_id_is_a_usage_error(store):
     with pytest.raises(UsageError, match="No memory has the id"):
         memories.memory_history(store, "nope")
+
+
+def test_known_facts_are_current_and_respect_the_scope(store):
+    """The interface questions about the user are answered from (the router's memory answers)."""
+    from samantha.recall import Recall
+
+    conversation = store.create_conversation().id
+    for text in ("I live in Busan.", "I moved to Seoul last month."):
+        memories.remember_from_message(store, store.add_message(conversation, "user", text))
+    memories.add_memory(store, "I take insulin.", local=True)
+    assert [m.content for m in Recall(store).known_facts()] == ["I take insulin.", "The user lives in Seoul."]
+    remote = Recall(store, remote=True)
+    assert [m.content for m in remote.known_facts()] == ["The user lives in Seoul."]

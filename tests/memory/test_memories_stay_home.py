@@ -126,3 +126,20 @@ def test_dry_run_in_text_says_where_it_goes(openai_server: OpenAITestServer, rem
     assert "remote endpoint" in shown.stdout and "kept home" in shown.stdout
     assert EVERYWHERE_FACT in shown.stdout
     assert openai_server.requests == []
+
+
+def test_the_plan_says_what_left_the_machine(settings, store, scripted_model):
+    """What the app's context inspector shows: a remote model's plan names the local memories kept home."""
+    from samantha.companion import Companion
+    from samantha.recall import Recall
+
+    memories.add_memory(store, LOCAL_FACT, local=True)
+    memories.add_memory(store, EVERYWHERE_FACT)
+    remote = Companion(settings, store, scripted_model, recall=Recall(store, remote=True))
+    plan = remote.turn(remote.new_conversation(), QUESTION).run().context
+    assert plan.leaves_machine and plan.kept_home == [LOCAL_FACT]
+    assert LOCAL_FACT not in json.dumps(scripted_model.history)
+    here = Companion(settings, store, scripted_model, recall=Recall(store))
+    plan = here.turn(here.new_conversation(), QUESTION).run().context
+    assert not plan.leaves_machine and plan.kept_home == []
+    assert LOCAL_FACT in json.dumps(scripted_model.history[-1], ensure_ascii=False)

@@ -133,6 +133,30 @@ async def test_memory_panel_lists_with_source_forgets_one_and_all(make, store, s
         assert store.count_memories() == 0
 
 
+async def test_memory_panel_key_makes_a_memory_local_and_back(make, store, ready):
+    from samantha.memories import add_memory
+
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        memory = add_memory(store, "I take insulin.")
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, MemoryScreen)
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.get_memory(memory.id).scope == "local"
+        assert [item.scope for item in panel.items] == ["local"]
+        assert "[local]" in str(panel.query_one("#memories").get_option_at_index(0).prompt)
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.get_memory(memory.id).scope == "everywhere"
+
+
 async def test_export_writes_a_private_json_file(make, store, samantha_home, scripted_model, ready, idle):
     scripted_model.enqueue("Hi.")
     app = make()

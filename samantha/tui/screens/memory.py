@@ -32,6 +32,7 @@ class MemoryScreen(ModalScreen[None]):
         Binding("d,delete", "forget", "Forget", id="memory.forget"),
         Binding("D", "forget_all", "Forget all", id="memory.forget_all"),
         Binding("e", "export", "Export", id="memory.export"),
+        Binding("l", "toggle_local", "Local", id="memory.local"),
     ]
 
     @dataclass
@@ -73,9 +74,18 @@ class MemoryScreen(ModalScreen[None]):
             options.add_option(Option(Text(f"Nothing remembered yet{hint}.", style="italic"), disabled=True))
             self.query_one("#source-text", Static).update("")
             return
-        options.add_options([Option(Text(terminal_safe(item.text)), id=item.id) for item in event.items])
+        options.add_options([Option(self._label(item), id=item.id) for item in event.items])
         options.highlighted = 0
         options.focus()
+
+    @staticmethod
+    def _label(item: services.MemoryItem) -> Text:
+        label = Text(terminal_safe(item.text), style="dim" if item.status == "superseded" else "")
+        if item.status == "superseded":
+            label.append("  (no longer true)", style="italic")
+        if item.scope == "local":
+            label.append("  [local]", style="bold")
+        return label
 
     @on(OptionList.OptionHighlighted, "#memories")
     def _show_source(self, event: OptionList.OptionHighlighted) -> None:
@@ -86,6 +96,8 @@ class MemoryScreen(ModalScreen[None]):
         source.append(terminal_safe(item.source) if item.source else "(none: added by hand)")
         if item.created_at:
             source.append(f"\n{item.created_at[:16].replace('T', ' ')}", style="dim")
+        if item.scope == "local":
+            source.append("\nLocal: never sent to a remote endpoint (l to change).", style="dim")
         self.query_one("#source-text", Static).update(source)
 
     def _item(self, memory_id: str | None) -> services.MemoryItem | None:
@@ -134,6 +146,21 @@ class MemoryScreen(ModalScreen[None]):
                 note = "Forgotten."
         except Exception as exc:  # shown in words; the panel stays open
             note = f"Could not forget: {exc}"
+        self.post_message(self.Done(note))
+        self.post_message(self.Loaded(services.list_memories(self.store)))
+
+    def action_toggle_local(self) -> None:
+        item = self._highlighted()
+        if item is not None:
+            self.toggle_local(item.id, "everywhere" if item.scope == "local" else "local")
+
+    @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
+    def toggle_local(self, memory_id: str, scope: str) -> None:
+        try:
+            services.set_memory_scope(self.store, memory_id, scope)
+            note = "Kept on this machine only." if scope == "local" else "May go to any model."
+        except Exception as exc:  # shown in words; the panel stays open
+            note = f"Could not change it: {exc}"
         self.post_message(self.Done(note))
         self.post_message(self.Loaded(services.list_memories(self.store)))
 

@@ -82,6 +82,9 @@ class ContextScreen(Panel):
                 return
             plan = self.plan
             yield Static(f"{plan.used:,} of {plan.budget:,} tokens used", id="context-total")
+            if plan.leaves_machine:  # what left the machine, and the local memories that did not
+                kept = f"; {len(plan.kept_home)} local memories stayed home" if plan.kept_home else ""
+                yield Static(f"Sent to a remote endpoint{kept}.", id="context-remote")
             table: DataTable[str] = DataTable(id="context-parts", cursor_type="row", zebra_stripes=True)
             table.add_columns("part", "tokens", "share")
             for part in plan.parts:
