@@ -168,3 +168,44 @@ def test_ask_json_lists_the_claims(openai_server: OpenAITestServer, indexed_home
     claim = next(c for c in payload["claims"] if c["status"] == "contradicted")
     assert claim["text"].startswith("Scarlett Johansson directed it") and claim["citations"] == []
     assert all({"n", "source", "title", "text", "text_en"} <= set(c) for c in payload["citations"])
+
+
+def test_a_users_korean_file_is_translated_by_a_capable_model_and_labelled(
+    openai_server: OpenAITestServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    own_index,  # type: ignore[no-untyped-def]
+    tmp_path,  # type: ignore[no-untyped-def]
+):
+    from samantha.retrieval.translate import ModelTranslator
+
+    for name, value in endpoint_env(openai_server, SAMANTHA_MODEL="test-model").items():
+        monkeypatch.setenv(name, value)
+    note = tmp_path / "my-notes.md"
+    note.write_text(
+        "# 내 감상\n\n테오도르는 빨간 셔츠를 자주 입는다. 나는 그 색이 좋았다.\n", encoding="utf-8"
+    )
+    openai_server.enqueue(Reply.text("1. Theodore often wears a red shirt.\n2. I liked that colour."))
+    translator = ModelTranslator(create_model(load_settings()))
+    info, changed = own_index.add_file(note, translator=translator)
+    assert changed and info.origin == "user"
+    row = own_index.query("SELECT translated_by FROM documents WHERE source = 'my-notes.md'")[0]
+    assert row[0] == "test-model"  # labelled with the model that made it
+    text, text_en = own_index.query("SELECT text, text_en FROM passages WHERE source = 'my-notes.md'")[0]
+    assert "빨간 셔츠" in text and "red shirt" in text_en
+    assert own_index.query("SELECT count(*) FROM passage_words_en WHERE passage_words_en MATCH 'shirt'")[0][0]
+    # A rebuild keeps the translation without asking the model again.
+    own_index.conn.execute("DELETE FROM meta WHERE key = 'version'")
+    own_index.sync()
+    again = own_index.query("SELECT text_en FROM passages WHERE source = 'my-notes.md'")[0][0]
+    assert "red shirt" in again and len(openai_server.chat_requests) == 1
+
+
+def test_a_users_korean_file_without_a_translator_has_no_english_side(own_index, tmp_path):  # type: ignore[no-untyped-def]
+    note = tmp_path / "plain.txt"
+    note.write_text("테오도르는 빨간 셔츠를 자주 입는다.", encoding="utf-8")
+    own_index.add_file(note)
+    assert own_index.query("SELECT text_en FROM passages WHERE source = 'plain.txt'")[0][0] == ""
+    english = tmp_path / "english.txt"
+    english.write_text("Theodore often wears a red shirt in the film.", encoding="utf-8")
+    own_index.add_file(english)  # written in English: it is its own English side
+    assert "red shirt" in own_index.query("SELECT text_en FROM passages WHERE source = 'english.txt'")[0][0]
