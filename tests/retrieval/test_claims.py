@@ -209,3 +209,20 @@ def test_a_users_korean_file_without_a_translator_has_no_english_side(own_index,
     english.write_text("Theodore often wears a red shirt in the film.", encoding="utf-8")
     own_index.add_file(english)  # written in English: it is its own English side
     assert "red shirt" in own_index.query("SELECT text_en FROM passages WHERE source = 'english.txt'")[0][0]
+
+
+@pytest.mark.slow
+def test_eval_scores_the_configured_endpoints_answers_too(indexed_home):  # type: ignore[no-untyped-def]
+    # An endpoint that answers everything with a canned English line: its answers are scored as such.
+    with OpenAITestServer(default=Reply.text("Spike Jonze directed it in 1999.")) as server:
+        env = endpoint_env(server, SAMANTHA_MODEL="test-model")
+        result = run_samantha("eval", "--set", "fresh", "--json", env=env, timeout=600)
+    assert result.code == 0, result.stderr
+    builtin, endpoint = json.loads(result.stdout)
+    assert builtin["backend"] == "built-in" and endpoint["backend"] == "endpoint test-model"
+    korean = next(r for r in endpoint["languages"] if r["lang"] == "ko")
+    english = next(r for r in endpoint["languages"] if r["lang"] == "en")
+    # An English reply to a Korean question is a miss (only the turns that declined answer in Korean).
+    assert korean["answers_right"] == 0.0 and korean["answers_in_language"] <= 0.2
+    assert english["answers_right"] == 0.0  # "1999" is contradicted (2013, 2014) and the facts are missing
+    assert english["answers_all_claims_supported"] <= 0.2  # only where the turn declined to answer
