@@ -203,17 +203,21 @@ def bench_search(store: Store, corpus: Corpus, queries: int) -> list[float]:
     return timings
 
 
-def bench_context(store: Store, corpus: Corpus, turns: int, conversations: int) -> list[float]:
-    """A turn's context: recent history, recall sections (memories, past messages, summary), assembly.
+def bench_context(
+    store: Store, corpus: Corpus, turns: int, conversations: int, by_meaning: bool = True
+) -> list[float]:
+    """A turn's context: recent history, recall sections (memories by meaning and words, past messages,
+    summary), assembly. `by_meaning=False`: memories by words alone, to see what the encoder costs.
 
     The turn's user message is saved first, as `Companion` does, so it is in the search index too.
     """
     from samantha.companion import Companion
     from samantha.config import Settings
     from samantha.llm.scripted import ScriptedModel
-    from samantha.recall import HISTORY_WINDOW
+    from samantha.recall import HISTORY_WINDOW, Recall
 
-    companion = Companion(Settings(), store, ScriptedModel(context_window=8192))
+    recall = Recall(store, by_meaning=by_meaning)
+    companion = Companion(Settings(), store, ScriptedModel(context_window=8192), recall=recall)
     rng = corpus.rng
     timings = []
     for n, text in enumerate(corpus.messages(turns + 5)):
@@ -308,6 +312,15 @@ def run_size(messages: int, quick: bool, data: Path | None = None) -> list[Row]:
         target = f"<= {CONTEXT_TARGET_MS:g} ms"
         rows.append(
             row(AREA, f"context assembly p95 @ {label}", p95, "ms", target, p95 <= CONTEXT_TARGET_MS, note)
+        )
+        # The same turns' memories by words alone: the ratio is what recall by meaning costs.
+        words = bench_context(store, corpus, 60 if quick else 100, conversations, by_meaning=False)
+        ratio = p95 / _percentile(words, 0.95)
+        note = f"p50 {statistics.median(words):.1f} ms; p95 with meaning / words only = {ratio:.2f}"
+        rows.append(
+            row(
+                AREA, f"context assembly p95, words only @ {label}", _percentile(words, 0.95), "ms", note=note
+            )
         )
         store.close()
 
