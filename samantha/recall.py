@@ -228,36 +228,50 @@ class Recall:
 
     def memories_for(self, text: str) -> list[SearchHit]:
         """Current memories relevant to the message (by meaning, and by shared words), most relevant
-        first, then the newest, without repeats; those that must stay home are left out (and listed in
-        `withheld`)."""
-        relevant: dict[str, tuple[float, SearchHit]] = {}
-        newest: list[SearchHit] = []
+        first, then the newest, without repeats; those that must stay home are left out (and those among
+        the first `MEMORY_ITEMS` listed in `withheld`)."""
+        relevant: dict[str, tuple[float, Store]] = {}
+        newest: list[tuple[str, Store]] = []
+        scopes: dict[str, str] = {}
         for store in self.sources:
-            pool = store.current_memory_hits(MEANING_POOL)
-            lexical = {
-                hit.id: hit
-                for hit in store.search_memories(text, limit=MEMORY_ITEMS, any_term=True, current_only=True)
-            }
-            for memory, similarity in zip(pool, self._similarities(store, text, pool), strict=True):
-                score = float(similarity) + (LEXICAL_BONUS if memory.id in lexical else 0.0)
+            # Plain (id, scope) tuples every turn; records are built only for the few that are chosen.
+            index = store.current_memory_ids(MEANING_POOL)
+            scopes.update(index)
+            ids = [memory_id for memory_id, _ in index]
+            lexical = store.search_memories(text, limit=MEMORY_ITEMS, any_term=True, current_only=True)
+            matched = {hit.id for hit in lexical}
+            for memory_id, similarity in zip(ids, self._similarities(store, text, ids), strict=True):
+                score = float(similarity) + (LEXICAL_BONUS if memory_id in matched else 0.0)
                 if score >= MIN_SIMILARITY:
-                    relevant[memory.id] = (score, memory)
-            for hit in lexical.values():  # older than the pool: ranked by words alone
-                relevant.setdefault(hit.id, (LEXICAL_BONUS, hit))
-            newest += pool[:MEMORY_ITEMS]
-        ordered = [memory for _, memory in sorted(relevant.values(), key=lambda pair: -pair[0])]
-        chosen = list({m.id: m for m in ordered + newest}.values())
-        self.withheld = [m for m in chosen if not self.shares(m.scope)]
-        return [m for m in chosen if self.shares(m.scope)][:MEMORY_ITEMS]
+                    relevant[memory_id] = (score, store)
+            for hit in lexical:  # older than the pool: ranked by words alone
+                relevant.setdefault(hit.id, (LEXICAL_BONUS, store))
+                scopes.setdefault(hit.id, hit.scope)
+            newest += [(memory_id, store) for memory_id in ids[:MEMORY_ITEMS]]
+        ranked = sorted(relevant.items(), key=lambda pair: -pair[1][0])
+        order = list(
+            {memory_id: store for memory_id, store in [*((m, s) for m, (_, s) in ranked), *newest]}.items()
+        )
+        shared = [(m, s) for m, s in order if self.shares(scopes[m])][:MEMORY_ITEMS]
+        kept = [(m, s) for m, s in order[:MEMORY_ITEMS] if not self.shares(scopes[m])]
+        hits = self._hits(shared + kept)
+        self.withheld = [hits[m] for m, _ in kept if m in hits]
+        return [hits[m] for m, _ in shared if m in hits]
 
-    def _similarities(self, store: Store, text: str, pool: list[SearchHit]) -> list[float]:
-        if self.by_meaning and pool:
+    def _hits(self, chosen: list[tuple[str, Store]]) -> dict[str, SearchHit]:
+        hits: dict[str, SearchHit] = {}
+        for store in self.sources:
+            hits.update(store.memory_hits([m for m, s in chosen if s is store and m not in hits]))
+        return hits
+
+    def _similarities(self, store: Store, text: str, ids: list[str]) -> list[float]:
+        if self.by_meaning and ids:
             try:
-                return [float(x) for x in self.meaning.similarities(store, text, pool)]
+                return [float(x) for x in self.meaning.similarities(store, text, ids)]
             except (ImportError, OSError, RuntimeError, ValueError) as exc:
                 log.warning("Recall by meaning is unavailable (%s); recalling by words only.", exc)
                 self.by_meaning = False
-        return [0.0] * len(pool)
+        return [0.0] * len(ids)
 
     def _kept_home_sources(self) -> set[str]:
         """Messages that local memories came from: not quoted to a remote endpoint either."""

@@ -323,26 +323,33 @@ class Store:
             params.append(limit)
         return [Memory(**row) for row in self.db.query(sql, params)]
 
-    def current_memory_hits(self, limit: int) -> list[SearchHit]:
-        """The newest current memories as light records (id, text, date, scope), for recall each turn."""
+    def current_memory_ids(self, limit: int) -> list[tuple[str, str]]:
+        """(id, scope) of the newest current memories: plain tuples, read for recall every turn."""
         sql = (
-            "select id, content, created_at, conversation_id, scope from memories where status = 'current' "
+            "select id, scope from memories where status = 'current' "
             "order by created_at desc, rowid desc limit ?"
         )
-        return [
-            # Built without validation: these come straight from our own columns, a thousand a turn.
-            SearchHit.model_construct(
-                kind="memory",
-                id=row[0],
-                content=row[1],
-                created_at=row[2],
-                conversation_id=row[3],
-                role=None,
-                score=0.0,
-                scope=row[4],
+        return [(row[0], row[1]) for row in self.db.execute(sql, [limit])]
+
+    def memory_hits(self, memory_ids: list[str]) -> dict[str, SearchHit]:
+        """These memories as light records (id, text, date, scope), by id."""
+        found: dict[str, SearchHit] = {}
+        for start in range(0, len(memory_ids), 500):
+            chunk = memory_ids[start : start + 500]
+            sql = (
+                "select id, content, created_at, conversation_id, scope from memories "
+                f"where id in ({', '.join('?' * len(chunk))})"
             )
-            for row in self.db.execute(sql, [limit])
-        ]
+            for row in self.db.execute(sql, chunk):
+                found[row[0]] = SearchHit(
+                    kind="memory",
+                    id=row[0],
+                    content=row[1],
+                    created_at=row[2],
+                    conversation_id=row[3],
+                    scope=row[4],
+                )
+        return found
 
     def memory_line(self, memory_id: str) -> list[Memory]:
         """The line of changes `memory_id` belongs to, oldest first: what it replaced, what replaced it."""
