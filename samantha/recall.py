@@ -233,14 +233,17 @@ class Recall:
         relevant: dict[str, tuple[float, Store]] = {}
         newest: list[tuple[str, Store]] = []
         scopes: dict[str, str] = {}
-        for store in self.sources:
-            # Plain (id, scope) tuples every turn; records are built only for the few that are chosen.
-            index = store.current_memory_ids(MEANING_POOL)
+        # Plain (id, scope) tuples every turn; records are built only for the few that are chosen.
+        indexes = [(store, store.current_memory_ids(MEANING_POOL)) for store in self.sources]
+        # When every current memory fits, all are sent anyway: the encoder is not even loaded.
+        by_meaning = sum(len(index) for _, index in indexes) > MEMORY_ITEMS
+        for store, index in indexes:
             scopes.update(index)
             ids = [memory_id for memory_id, _ in index]
             lexical = store.search_memories(text, limit=MEMORY_ITEMS, any_term=True, current_only=True)
             matched = {hit.id for hit in lexical}
-            for memory_id, similarity in zip(ids, self._similarities(store, text, ids), strict=True):
+            similarities = self._similarities(store, text, ids) if by_meaning else [0.0] * len(ids)
+            for memory_id, similarity in zip(ids, similarities, strict=True):
                 score = float(similarity) + (LEXICAL_BONUS if memory_id in matched else 0.0)
                 if score >= MIN_SIMILARITY:
                     relevant[memory_id] = (score, store)

@@ -10,6 +10,8 @@ def test_where_do_i_work_finds_the_nurse(store):
     store.add_memory("I'm a nurse at Haeundae Paik Hospital.")
     for fact in ("The user loves hiking.", "The user's dog's name is Max.", "사용자는 커피를 끊었다."):
         store.add_memory(fact)  # newer, so a recall by date alone would put them first
+    for n in range(20):  # more than fit in a turn: which ones go is a choice (with fewer, all go)
+        store.add_memory(f"The user read book number {n} this year.")
     for question in ("Where do I work?", "나 어디서 일하지?"):
         assert Recall(store).memories_for(question)[0].content == "I'm a nurse at Haeundae Paik Hospital."
     # By words alone, the question shares nothing with the fact.
@@ -20,10 +22,24 @@ def test_where_do_i_work_finds_the_nurse(store):
 
 def test_vectors_are_cached_in_the_database(store):
     memory = store.add_memory("The user lives in Seoul.")
+    for n in range(20):
+        store.add_memory(f"The user read book number {n} this year.")
     Recall(store).memories_for("Where is home?")
     assert set(store.memory_vectors("usem3", [memory.id])) == {memory.id}
     store.delete_memory(memory.id)  # the cached vector goes with its memory
-    assert store.db.execute("select count(*) from memory_vectors").fetchone()[0] == 0
+    assert store.db.execute("select count(*) from memory_vectors").fetchone()[0] == 20
+
+
+def test_with_few_memories_all_go_and_the_encoder_is_not_needed(store, monkeypatch):
+    import samantha.meaning
+
+    def no_encoder(texts):
+        raise AssertionError("the encoder was loaded")
+
+    monkeypatch.setattr(samantha.meaning, "encode", no_encoder)
+    for n in range(5):
+        store.add_memory(f"The user read book number {n} this year.")
+    assert len(Recall(store).memories_for("Where do I work?")) == 5
 
 
 def test_held_out_paraphrases_find_their_fact_in_the_top_three():
