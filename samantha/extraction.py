@@ -9,7 +9,6 @@ turns it on or off anywhere.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Literal, Protocol
@@ -20,6 +19,7 @@ from samantha.config import Settings
 from samantha.errors import ModelError
 from samantha.llm.base import ChatMessage, ChatModel
 from samantha.memories import MAX_FACT_CHARS, Fact
+from samantha.textsafe import terminal_safe
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,8 @@ class ModelExtractor:
             log.warning(
                 "Memory extraction by the model gave invalid output (%s: %s); the patterns' facts are kept.",
                 exc,
-                json.dumps(reply[:200], ensure_ascii=False),
+                # Model output is untrusted: shown as text, never as terminal escapes.
+                terminal_safe(repr(reply[:200])),
             )
             return None
 

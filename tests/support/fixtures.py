@@ -65,11 +65,16 @@ def run_samantha(*args: str, env: dict[str, str] | None = None, timeout: float =
 
 
 def endpoint_env(server: OpenAITestServer, **extra: str) -> dict[str, str]:
-    """Settings pointing Samantha at `server`: short timeout, few retries, so faults resolve fast."""
+    """Settings pointing Samantha at `server`: short timeout, few retries, so faults resolve fast.
+
+    Memory extraction by the model is off: these suites script one server reply per turn, and an
+    extraction call after a turn would take the next turn's reply (its own tests turn it on).
+    """
     env = {
         "SAMANTHA_BASE_URL": server.url,
         "SAMANTHA_TIMEOUT": "2",
         "SAMANTHA_MAX_RETRIES": "2",
+        "SAMANTHA_MEMORY_EXTRACTION": "off",
     }
     env.update(extra)
     return env
