@@ -32,7 +32,9 @@ FACTS = {
 
 @pytest.fixture
 def endpoint(openai_server: OpenAITestServer, monkeypatch) -> OpenAITestServer:
-    for name, value in endpoint_env(openai_server, SAMANTHA_MODEL="test-model", SAMANTHA_MEMORY_EXTRACTION="auto").items():
+    for name, value in endpoint_env(
+        openai_server, SAMANTHA_MODEL="test-model", SAMANTHA_MEMORY_EXTRACTION="auto"
+    ).items():
         monkeypatch.setenv(name, value)
     return openai_server
 
