@@ -15,7 +15,7 @@ from typing import Any
 from samantha.citations import CheckedAnswer, check_citations
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
-from samantha.errors import ModelError
+from samantha.errors import MessageNotSaved, ModelError, StoreError, reason
 from samantha.llm.base import ChatModel
 from samantha.llm.openai_backend import redact_url
 from samantha.prompt_files import load_prompt
@@ -70,6 +70,11 @@ class TurnResult:
             model=author,
             claims=claims,
         )
+
+
+def message_not_saved(exc: StoreError, text: str) -> MessageNotSaved:
+    """The error telling the user their message `text` was not stored, and why (busy database, full disk)."""
+    return MessageNotSaved(f"Your message was not saved: {reason(exc)}.", text)
 
 
 class Turn:
@@ -177,8 +182,13 @@ class Companion:
         """Message saved -> context -> reply source -> streamed and recorded -> checked -> result."""
         store = self.store
         history = store.recent_messages(turn.conversation_id, self.recall.history_window)
-        # Saved before the model is called: whatever happens next, the user's words are kept.
-        user_message = store.add_message(turn.conversation_id, "user", turn.text)
+        # Saved before the model is called: whatever happens next, the user's words are kept. If they
+        # cannot be (a busy database, a full disk), the model is not called and the user is told so.
+        try:
+            user_message = store.add_message(turn.conversation_id, "user", turn.text)
+        except StoreError as exc:
+            store.discard_if_empty(turn.conversation_id)
+            raise message_not_saved(exc, turn.text) from None
         plan = self.build_context(turn.conversation_id, turn.text, history)
         turn.context = plan
         if plan.dropped_history:
@@ -194,6 +204,8 @@ class Companion:
             for piece in source.pieces():
                 recorder.add(piece)
                 yield piece
+            if not recorder.pieces:  # a stream that ended without a word is a failure, never an empty reply
+                raise ModelError("The model sent an empty reply.")
             body = recorder.text
             if source.kind == "model":
                 claims = self.check_claims(body, source.passages)  # the addendum marks the unsupported

@@ -10,8 +10,9 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +22,19 @@ from pydantic_settings import (
 
 from samantha import locations
 from samantha.errors import ConfigError
+
+
+def check_base_url(value: str) -> str:
+    """`value` if it is an http(s) address with a host; else ValueError (the URL itself is not repeated
+    in the sentence: it may hold a key)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError as exc:
+        raise ValueError(f"it is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("it must be an http:// or https:// address, like http://localhost:11434/v1")
+    return value
 
 
 class UISettings(BaseModel):
@@ -77,13 +91,21 @@ class Settings(BaseSettings):
     ui: UISettings = Field(default_factory=UISettings)
     """Terminal app settings."""
 
+    @field_validator("base_url")
+    @classmethod
+    def _a_web_address(cls, value: str | None) -> str | None:
+        return None if value is None else check_base_url(value)
+
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:
         # The SDK's own variables count, but Samantha's win.
         if self.api_key is None and os.environ.get("OPENAI_API_KEY"):
             self.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
         if self.base_url is None and os.environ.get("OPENAI_BASE_URL"):
-            self.base_url = os.environ["OPENAI_BASE_URL"]
+            try:
+                self.base_url = check_base_url(os.environ["OPENAI_BASE_URL"])
+            except ValueError as exc:
+                raise ConfigError(f"OPENAI_BASE_URL is invalid: {exc}.") from None
         return self
 
     @property
@@ -111,13 +133,18 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Load settings, turning any problem into one readable sentence."""
     path = locations.config_path()
+    named = os.environ.get("SAMANTHA_CONFIG")
+    if named and not path.is_file():
+        what = "is not a file" if path.exists() else "does not exist"
+        raise ConfigError(f"The config file {path} named by SAMANTHA_CONFIG {what}.")
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         where = json.dumps(where, ensure_ascii=False)[1:-1]  # a key with a newline or escape stays one line
-        raise ConfigError(f"Setting '{where}' is invalid: {first['msg']}.") from None
+        why = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"Setting '{where}' is invalid: {why}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
     except UnicodeDecodeError:

@@ -14,6 +14,11 @@ from samantha.llm.base import MESSAGE_OVERHEAD_TOKENS, ChatMessage
 from samantha.records import Message, Passage
 from samantha.tokens import truncate_to_tokens
 
+#: Said to the user when their message was cut to fit the model's context window (it is saved whole).
+USER_TRUNCATED = (
+    "Your message was longer than the model's context window allows; she read only its beginning "
+    "(it is saved whole)."
+)
 #: The newest messages of the current conversation that outrank passages and memories.
 RECENT_MESSAGES_FIRST = 4
 
@@ -61,12 +66,22 @@ SECTION_ORDER = ("memories", "summary", "passages")
 
 
 def number_passages(passages: list[Passage]) -> list[str]:
-    """Passages as quoted, labelled data with their numbers, so the model cites them as [n]."""
+    """Passages as quoted, labelled data with their numbers, so the model cites them as [n].
+
+    Everything that comes from a file, its title too (a user's own file can title itself anything), is
+    inside the quoting fence; outside are only the number and the file name, on one line, unquotable.
+    """
     lines = []
     for n, passage in enumerate(passages, start=1):
-        quoted = passage.text.replace('"""', "'''")
-        lines.append(f'[{n}] (review {passage.source}, "{passage.title}")\n"""\n{quoted}\n"""')
+        source = " ".join(passage.source.split()).replace('"', "'")
+        title = _fence_safe(" ".join(passage.title.split()))
+        lines.append(f'[{n}] (review {source})\n"""\n{title}\n\n{_fence_safe(passage.text)}\n"""')
     return lines
+
+
+def _fence_safe(text: str) -> str:
+    """`text` that cannot close the fence it is quoted in."""
+    return text.replace('"""', "'''")
 
 
 def assemble(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class SamanthaError(Exception):
     """Base for errors shown to the user as one sentence, never as a traceback."""
@@ -27,6 +29,22 @@ class UsageError(SamanthaError):
 
 class StoreError(SamanthaError):
     """The database cannot be opened, is newer than this Samantha, or a write failed."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process held the database's write lock for longer than Samantha waits."""
+
+
+class DiskFull(StoreError):
+    """The disk (or the user's quota) is full."""
+
+
+class MessageNotSaved(StoreError):
+    """The user's message could not be stored; the model was not called. The text is given back."""
+
+    def __init__(self, message: str, text: str) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 class ModelError(SamanthaError):
@@ -60,3 +78,39 @@ class ImportRefused(SamanthaError):
     """An import file was refused; the database is left as it was."""
 
     exit_code = 2
+
+
+# Why a database operation failed, in words
+
+BUSY = "the database is busy (another Samantha is importing?)"
+DISK_FULL = "the disk is full"
+_BUSY_CODES = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_FULL_CODES = ("SQLITE_FULL",)
+
+
+def reason(exc: BaseException) -> str:
+    """Why a database operation failed, in words: busy, disk full, or SQLite's own sentence."""
+    if isinstance(exc, DatabaseBusy):
+        return BUSY
+    if isinstance(exc, DiskFull):
+        return DISK_FULL
+    if isinstance(exc, StoreError):
+        return exc.message.rstrip(".")
+    name = getattr(exc, "sqlite_errorname", "") or ""  # extended codes too: SQLITE_BUSY_SNAPSHOT...
+    text = str(exc).lower()
+    if name.startswith(_BUSY_CODES) or "database is locked" in text or "database is busy" in text:
+        return BUSY
+    if name.startswith(_FULL_CODES) or "disk is full" in text or getattr(exc, "errno", None) == errno.ENOSPC:
+        return DISK_FULL
+    return f"the database failed ({exc})"
+
+
+def store_error(exc: BaseException, doing: str = "") -> StoreError:
+    """The `StoreError` for a failed database operation: `DatabaseBusy`, `DiskFull` or a plain one."""
+    why = reason(exc)
+    sentence = f"{doing}: {why}." if doing else why[0].upper() + why[1:] + "."
+    if why == BUSY:
+        return DatabaseBusy(sentence)
+    if why == DISK_FULL:
+        return DiskFull(sentence)
+    return StoreError(sentence)

@@ -2,7 +2,8 @@
 
 JSON (the lossless format) and JSONL carry every column of conversations, messages, memories and
 summaries verbatim, with a schema version, so export -> reset -> import gives back identical rows.
-Exports stream row by row from one read snapshot (constant memory); files are created 0600.
+Exports stream row by row from one read snapshot (constant memory); files are created 0600, written
+aside and renamed into place.
 An import is one transaction: any problem refuses the whole file with the reason, and the database is
 left exactly as it was. Records already present (same id) are skipped, so importing twice adds nothing.
 """
@@ -11,17 +12,19 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from samantha.errors import ImportRefused, UsageError
+from samantha.files import replace_atomically
 from samantha.store import Store
+from samantha.textsafe import json_dumps, terminal_safe
 
 FORMAT = "samantha-export"
 #: 2 added the memories' slot, status, superseded_by, valid_from, valid_until and scope (all optional on
@@ -135,7 +138,7 @@ def _counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return json_dumps(value)  # lossless, with no raw control character in the file
 
 
 def export(store: Store, out: TextIO, fmt: Format = "json") -> dict[str, int]:
@@ -194,13 +197,14 @@ def _export_markdown(conn: sqlite3.Connection, out: TextIO, header: dict[str, An
             source += f" (no longer true since {(memory['valid_until'] or '')[:10]})"
         if memory["scope"] == "local":
             source += " (local)"
-        out.write(f"- {memory['created_at'][:10]}: {_inline(memory['content'])}{source}\n")
+        out.write(_shown(f"- {memory['created_at'][:10]}: {_inline(memory['content'])}{source}\n"))
     for conversation in _rows(conn, "conversations"):
         title = _inline(conversation["title"] or "Untitled")
-        out.write(f"\n## {title}\n\n`{conversation['id']}`, started {conversation['created_at'][:16]}\n")
+        started = f"`{conversation['id']}`, started {conversation['created_at'][:16]}"
+        out.write(_shown(f"\n## {title}\n\n{started}\n"))
         for summary in _rows(conn, "summaries", "where conversation_id = ?", [conversation["id"]]):
             out.write(f"\n> Summary of {summary['message_count']} earlier messages:\n")
-            out.write("".join(f"> {line}\n" for line in summary["content"].splitlines()))
+            out.write(_shown("".join(f"> {line}\n" for line in summary["content"].splitlines())))
         messages = conn.execute(
             "select role, content, created_at, status from messages where conversation_id = ? "
             "order by created_at, rowid",
@@ -209,26 +213,22 @@ def _export_markdown(conn: sqlite3.Connection, out: TextIO, header: dict[str, An
         for role, content, created_at, status in messages:
             who = {"user": "You", "assistant": "Samantha"}.get(role, role)
             note = "" if status == "complete" else f" ({status})"
-            out.write(f"\n**{who}**, {created_at[:16]}{note}\n\n{content}\n")
+            out.write(_shown(f"\n**{who}**, {created_at[:16]}{note}\n\n{content}\n"))
 
 
 def _inline(text: str) -> str:
     return " ".join(text.split())
 
 
-def open_private(path: Path) -> TextIO:
-    """Open `path` for writing as UTF-8 text, readable by the user only (0600), even if it existed."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-    except OSError as exc:
-        raise UsageError(f"Cannot write {path}: {exc.strerror}.") from None
-    return io.open(fd, "w", encoding="utf-8", newline="\n")  # noqa: UP020 (an fd, not a path)
+def _shown(text: str) -> str:
+    """Markdown is for reading (in a terminal too): escape sequences are shown, never interpreted."""
+    return terminal_safe(text)
 
 
 def export_to_path(store: Store, path: Path, fmt: Format = "json") -> dict[str, int]:
-    """Export to a file created 0600; returns the counts written."""
-    with open_private(path) as out:
+    """Export to a file created 0600, written aside and renamed: a file already at `path` is replaced only
+    by a complete export (never cut short by a full disk or a kill), and never Samantha's own database."""
+    with replace_atomically(path) as out:
         return export(store, out, fmt)
 
 
@@ -278,6 +278,8 @@ def _in_transaction(
 
 
 _BOM = b"\xef\xbb\xbf"
+#: An export is a few levels deep; a file nested past what the parser can follow is not one.
+TOO_DEEP = "is nested too deeply to be a Samantha export"
 
 
 class _Unusual(Exception):
@@ -287,7 +289,7 @@ class _Unusual(Exception):
 def _jsonl_header(line: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) and value.get("type") == "header" else None
 
@@ -320,6 +322,15 @@ class _Importer:
         self.report = ImportReport()
         self.seen: dict[str, int] = dict.fromkeys(TABLES, 0)
 
+    @cached_property
+    def last_rowid(self) -> dict[str, int]:
+        """Rows above these rowids were added by this import: an id found there is repeated in the file.
+        Read at the first record, inside the import's transaction."""
+        return {
+            table: int(self.conn.execute(f"select coalesce(max(rowid), 0) from {table}").fetchone()[0])
+            for table in TABLES
+        }
+
     def refuse(self, reason: str) -> ImportRefused:
         return ImportRefused(f"Import refused: {self.path} {reason}; nothing was changed.")
 
@@ -329,6 +340,8 @@ class _Importer:
             raise self.refuse("is empty")
         try:
             document = json.loads(text)
+        except RecursionError:
+            raise self.refuse(TOO_DEEP) from None
         except json.JSONDecodeError as exc:
             if exc.pos >= len(text.rstrip()):
                 raise self.refuse("is truncated (it ends in the middle of the data)") from None
@@ -364,7 +377,7 @@ class _Importer:
         def parse(text: str) -> Any:
             try:
                 return json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _Unusual from None
 
         first = next_line()
@@ -407,6 +420,8 @@ class _Importer:
                 record = json.loads(_decode(raw, self.path, number))
             except json.JSONDecodeError as exc:
                 raise self.refuse(f"is not valid JSONL (line {number}: {exc.msg})") from None
+            except RecursionError:
+                raise self.refuse(f"{TOO_DEEP} (line {number})") from None
             if not isinstance(record, dict):
                 raise self.refuse(f"has a line that is not a JSON object (line {number})")
             kind = record.pop("type", None)
@@ -430,6 +445,7 @@ class _Importer:
 
     def add(self, table: str, record: Any, where: str) -> None:
         columns, required = TABLES[table]
+        self.last_rowid  # noqa: B018 (read before this import adds a row)
         if not isinstance(record, dict):
             raise self.refuse(f"has a {table} entry that is not an object ({where})")
         missing = required - record.keys()
@@ -456,6 +472,10 @@ class _Importer:
         names = [c for c in columns if record.get(c) is not None or c in required]
         sql = f"insert or ignore into {table} ({', '.join(names)}) values ({', '.join('?' * len(names))})"
         added = self.conn.execute(sql, [record[c] for c in names]).rowcount
+        if not added:
+            here = self.conn.execute(f"select rowid from {table} where id = ?", [record["id"]]).fetchone()
+            if here is not None and here[0] > self.last_rowid[table]:
+                raise self.refuse(f"has two {table} with the id {record['id']!r} ({where})")
         self.report.added[table] += added
         self.report.skipped[table] += 1 - added
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from samantha.errors import UsageError
+from samantha.textsafe import has_undecodable_bytes
 
 TextKind = Literal["message", "query", "memory"]
 
@@ -17,7 +18,7 @@ _EMPTY_HINT: dict[TextKind, str] = {"query": "; give a few words to search for"}
 
 
 def check_text(text: str, kind: TextKind = "message") -> str:
-    """`text` unchanged if it can be used as a `kind`: not blank, not too long, no NUL character.
+    """`text` unchanged if it can be used as a `kind`: not blank, not too long, no NUL, valid Unicode.
 
     Raises:
         UsageError: one sentence naming the kind and what is wrong.
@@ -29,4 +30,6 @@ def check_text(text: str, kind: TextKind = "message") -> str:
         raise UsageError(f"The {kind} is {len(text):,} characters long; the limit is {limit:,}.")
     if "\x00" in text:
         raise UsageError(f"The {kind} contains a NUL character.")
+    if has_undecodable_bytes(text):  # bytes that were not UTF-8 (argv, stdin): neither storable nor printable
+        raise UsageError(f"The {kind} is not valid text (it holds bytes that are not UTF-8).")
     return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 import click
@@ -44,21 +45,28 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
     """Entry point: every known failure is one sentence on stderr and a non-zero exit, never a traceback."""
     try:
-        cli(standalone_mode=True)
+        cli(args=args, standalone_mode=True)
     except SamanthaError as exc:
         click.echo(f"Error: {terminal_safe(exc.message)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as exc:
+    except sqlite3.OperationalError as exc:  # outside a write (a read, a checkpoint): still busy or full
+        if os.environ.get("SAMANTHA_DEBUG"):
+            raise
+        from samantha.errors import store_error
+
+        click.echo(f"Error: {terminal_safe(store_error(exc).message)}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # the truly unexpected only: every known failure is a SamanthaError
         if os.environ.get("SAMANTHA_DEBUG"):
             raise
         click.echo(
             terminal_safe(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc})."), err=True
         )
-        click.echo("Nothing you typed was lost. Set SAMANTHA_DEBUG=1 to see the details.", err=True)
+        click.echo("Set SAMANTHA_DEBUG=1 to see the details.", err=True)
         sys.exit(1)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from samantha.errors import ModelError, UsageError
-from samantha.textsafe import terminal_safe
+from samantha.errors import MessageNotSaved, ModelError, StoreError, UsageError
+from samantha.textsafe import from_terminal, json_dumps, terminal_safe
 
 if TYPE_CHECKING:  # the core is imported when a command runs, so the app's first frame does not wait for it
     from samantha.companion import Companion, TurnResult
+    from samantha.context import ContextPlan
 
 TITLE_CHARS = 60
 
@@ -47,13 +48,14 @@ def pick_conversation(
 def result_json(result: TurnResult) -> str:
     payload = {
         "answer": result.answer,
+        "message_truncated": bool(result.context and result.context.user_truncated),
         "citations": [c.model_dump() for c in result.citations],
         "model": result.model,
         "conversation_id": result.conversation_id,
         "supported": result.supported,
         "claims": [c.as_dict() for c in result.claims],
     }
-    return json.dumps(payload, ensure_ascii=False)
+    return json_dumps(payload)
 
 
 @click.command()
@@ -78,8 +80,10 @@ def ask(
     dry_run: bool,
 ) -> None:
     """Ask Samantha one QUESTION and print her reply as it streams."""
+    from samantha.companion import message_not_saved
     from samantha.validation import check_text
 
+    question = from_terminal(question)
     check_text(question)
     companion = make_companion(incognito=incognito or bool((ctx.obj or {}).get("incognito")))
     if dry_run:
@@ -88,7 +92,10 @@ def ask(
     notice = companion.model.small_model_notice
     if notice and not as_json and sys.stderr.isatty():
         click.echo(notice, err=True)
-    conversation = pick_conversation(companion, conversation_id, continue_latest, question)
+    try:
+        conversation = pick_conversation(companion, conversation_id, continue_latest, question)
+    except StoreError as exc:
+        raise message_not_saved(exc, question) from None
     turn = companion.turn(conversation, question)
     try:
         for piece in turn:
@@ -107,6 +114,7 @@ def ask(
 
         for citation in turn.result.citations:
             click.echo(terminal_safe(source_lines(citation)))
+        _say_if_truncated(turn.context)
 
 
 def show_dry_run(
@@ -121,7 +129,7 @@ def show_dry_run(
         conversation_id = latest.id if latest else None
     outbound = companion.outbound(companion.preview(conversation_id, question))
     if as_json:
-        click.echo(json.dumps({"dry_run": True, **outbound}, ensure_ascii=False))
+        click.echo(json_dumps({"dry_run": True, **outbound}))
         return
     where = (
         f"the remote endpoint {outbound['endpoint'] or ''}" if outbound["leaves_machine"] else "this machine"
@@ -131,6 +139,13 @@ def show_dry_run(
         click.echo(terminal_safe(f"\n[{message['role']}]\n{message['content']}"))
     for kept in outbound["kept_home"]:
         click.echo(terminal_safe(f"\n(kept home, local memory {kept['id']}: {kept['text']})"))
+
+
+def _say_if_truncated(plan: ContextPlan | None) -> None:
+    from samantha.context import USER_TRUNCATED
+
+    if plan is not None and plan.user_truncated:
+        click.echo(f"({USER_TRUNCATED})", err=True)
 
 
 @click.command()
@@ -153,30 +168,82 @@ def start_chat(*, incognito: bool, plain: bool) -> None:
 
 
 def plain_chat(*, incognito: bool) -> None:
+    """One line, one turn. No line ends the chat but an empty one or end of input: a bad line, a busy
+    database or a failing model is said in a sentence, and the next line is read."""
+    from samantha.companion import message_not_saved
+    from samantha.validation import check_text
+
     companion = make_companion(incognito=incognito)
     if companion.model.small_model_notice:
         click.echo(companion.model.small_model_notice)
     click.echo("Samantha is here. Type a message; an empty line or Ctrl-D ends the chat.")
+    _lenient_stdin()
     conversation_id: str | None = None
     while True:
         try:
-            text = input("you> ")
+            text = from_terminal(input("you> "))
         except EOFError:
             break
         if not text.strip():
             break
-        if conversation_id is None:
-            conversation_id = companion.new_conversation(title_from(text))
-        turn = companion.turn(conversation_id, text)
-        click.echo("samantha> ", nl=False)
         try:
-            for piece in turn:
-                click.echo(terminal_safe(piece), nl=False)
-        except ModelError as exc:
-            click.echo(f"\n(Error: {exc.message} Your message is saved.)")
-            continue
-        except KeyboardInterrupt:
-            turn.cancel()
-            click.echo(" [interrupted]")
-            continue
-        click.echo()
+            check_text(text)
+            if conversation_id is None:
+                try:
+                    conversation_id = companion.new_conversation(title_from(text))
+                except StoreError as exc:
+                    raise message_not_saved(exc, text) from None
+            _plain_turn(companion, conversation_id, text)
+        except UsageError as exc:
+            click.echo(f"({exc.message} Nothing was sent.)")
+        except MessageNotSaved as exc:
+            click.echo(f"({exc.message} Send it again in a moment.)")
+            _type_again(exc.text)
+        except StoreError as exc:
+            click.echo(f"\n(Error: {exc.message} Your message is saved; her reply may not be.)")
+
+
+def _plain_turn(companion: Companion, conversation_id: str, text: str) -> None:
+    turn = companion.turn(conversation_id, text)
+    pieces = iter(turn)
+    try:
+        first = next(pieces, None)  # the message is stored (or refused) before the first piece
+        click.echo("samantha> ", nl=False)
+        if first is not None:
+            click.echo(terminal_safe(first), nl=False)
+        for piece in pieces:
+            click.echo(terminal_safe(piece), nl=False)
+    except ModelError as exc:
+        click.echo(f"\n(Error: {exc.message} Your message is saved.)")
+        return
+    except KeyboardInterrupt:
+        turn.cancel()
+        click.echo(" [interrupted]")
+        return
+    click.echo()
+    _say_if_truncated(turn.context)
+
+
+def _lenient_stdin() -> None:
+    """Bytes on stdin that are not UTF-8 become U+FFFD instead of ending the chat."""
+    reconfigure = getattr(sys.stdin, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="replace")
+
+
+def _type_again(text: str) -> None:
+    """On a terminal, the next prompt starts with the text that was not saved, ready to send again."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline
+    except ImportError:
+        return
+
+    def prefill() -> None:
+        readline.insert_text(text)
+        readline.redisplay()
+        readline.set_startup_hook(None)
+
+    readline.set_startup_hook(prefill)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from samantha.textsafe import terminal_safe
+from samantha.textsafe import json_dumps, terminal_safe
 
 if TYPE_CHECKING:
     from samantha.config import Settings
@@ -47,7 +46,7 @@ def search(query: str, k: int, as_json: bool) -> None:
              "score": round(p.score, 4)}
             for i, p in enumerate(found, start=1)
         ]  # fmt: skip
-        click.echo(json.dumps(payload, ensure_ascii=False))
+        click.echo(json_dumps(payload))
         return
     for i, p in enumerate(found, start=1):
         click.echo(terminal_safe(f"{i}. {p.label or p.source} ({p.score:.3f})\n   {p.text}"))
@@ -118,7 +117,7 @@ def corpus_list(as_json: bool) -> None:
     retriever.corpus()
     docs = retriever.index.documents()
     if as_json:
-        click.echo(json.dumps([d.__dict__ for d in docs], ensure_ascii=False))
+        click.echo(json_dumps([d.__dict__ for d in docs]))
         return
     for d in docs:
         click.echo(terminal_safe(f"{d.source:<32} {d.origin:<8} {d.passages:>4} passages  {d.title}"))
@@ -172,7 +171,7 @@ def eval_command(as_json: bool, question_set: str) -> None:
             run_eval(retriever, question_set=name, answerer=answerer, backend=backend) for name in names
         ]
     if as_json:
-        click.echo(json.dumps(results[0] if len(results) == 1 else results, ensure_ascii=False))
+        click.echo(json_dumps(results[0] if len(results) == 1 else results))
     else:
         click.echo("\n\n".join(format_report(result) for result in results))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO, cast
 import click
 
 from samantha.errors import UsageError
-from samantha.textsafe import terminal_safe
+from samantha.textsafe import json_dumps, terminal_safe
 
 if TYPE_CHECKING:  # the store is imported when a command runs, so `samantha --help` starts fast
     from samantha import transfer
@@ -58,9 +57,9 @@ def stats(as_json: bool) -> None:
     store = _store()
     counts = store.stats()
     if as_json:
-        click.echo(json.dumps(counts))
+        click.echo(json_dumps(counts))
         return
-    click.echo(f"database       {store.path}")
+    click.echo(terminal_safe(f"database       {store.path}"))
     for key, value in counts.items():
         click.echo(f"{key:<14} {value:,}")
 
@@ -82,7 +81,7 @@ def search(query: str, as_json: bool, limit: int) -> None:
             "memories": [hit.model_dump(exclude={"kind", "role"}) for hit in found_memories],
             "messages": [hit.model_dump(exclude={"kind"}) for hit in found_messages],
         }
-        click.echo(json.dumps(payload, ensure_ascii=False))
+        click.echo(json_dumps(payload))
         return
     if not found_memories and not found_messages:
         click.echo("Nothing matches.")
@@ -108,7 +107,7 @@ def list_(as_json: bool) -> None:
             {**memory_json(item.memory), "source_text": item.source.content if item.source else None}
             for item in found
         ]
-        click.echo(json.dumps(payload, ensure_ascii=False))
+        click.echo(json_dumps(payload))
         return
     if not found:
         click.echo("No memories yet.")
@@ -155,7 +154,7 @@ def history(memory_id: str, as_json: bool) -> None:
 
     line = memories.memory_history(_store(), memory_id)
     if as_json:
-        click.echo(json.dumps([memory_json(m) for m in line], ensure_ascii=False))
+        click.echo(json_dumps([memory_json(m) for m in line]))
         return
     for memory in line:
         since = (memory.valid_from or memory.created_at)[:10]

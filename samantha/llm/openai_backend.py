@@ -10,6 +10,9 @@ chunk iterator.
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
@@ -53,11 +56,11 @@ def _errors(attribute: str) -> tuple[type[BaseException], ...]:
 
 
 def redact_url(url: str) -> str:
-    """`url` without any user:password part, so a key in the URL never reaches a message."""
+    """`url` without its user:password part, query string and fragment (`?api_key=...`), so a key given
+    in the URL never reaches a message."""
     parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=netloc, query="", fragment=""))
 
 
 def status_error(status: int, where: str) -> ModelError:
@@ -105,13 +108,49 @@ class _Watch:
         self.last_content = now
         self.failure: ModelError | None = None
         """A failure found on an earlier attempt, reported if the time runs out before a later one works."""
+        self.answered = False
+        """Whether response headers of a successful attempt arrived."""
+        self.expired = False
+        """Whether the deadline cut the connection while the answer's headers were still coming."""
+        self.sockets: list[Any] = []
+        self._lock = threading.Lock()
+        # Read timeouts bound each wait for bytes, not a response whose header lines keep trickling in:
+        # at the deadline, the connection is shut, which ends any wait at once.
+        self._deadline = threading.Timer(settings.timeout, self._cut_off)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def not_answered(self) -> ModelTimeout:
+        return ModelTimeout(f"{self.where} did not answer within {self.timeout:g} seconds.")
+
+    def _cut_off(self) -> None:
+        with self._lock:
+            if self.answered:
+                return
+            self.expired = True
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self._deadline.cancel()
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace hook: note each new connection's socket, so the deadline can shut it."""
+        if event == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with self._lock:
+                    self.sockets.append(sock)
+                    if self.expired:
+                        sock.shutdown(socket.SHUT_RDWR)
 
     def before_request(self, request: Any) -> None:
         remaining = self.answer_by - time.monotonic()
-        if remaining <= 0:
-            raise self.failure or ModelTimeout(
-                f"{self.where} did not answer within {self.timeout:g} seconds."
-            )
+        if remaining <= 0 or self.expired:
+            raise self.failure or self.not_answered()
+        request.extensions["trace"] = self._trace
         # Each attempt waits at most for what is left of the budget shared by all attempts.
         limits = dict(request.extensions.get("timeout") or {})
         for key in ("connect", "read", "write", "pool"):
@@ -120,6 +159,9 @@ class _Watch:
 
     def after_response(self, response: Any) -> None:
         status = response.status_code
+        if status < 400:
+            with self._lock:
+                self.answered = not self.expired
         if status >= 400:
             self.failure = status_error(status, self.where)
             # The SDK would sleep before its retry; give up now if that retry would start too late.
@@ -303,11 +345,16 @@ class OpenAIModel:
                 response.close()
             if not finished:
                 raise ModelUnavailable(f"{self.where} broke off the reply before it finished.")
+            if not received:  # a finished stream with no text (every `content` null) is not a reply
+                raise ModelError(f"{self.where} sent an empty reply.")
         except Exception as exc:
             error = translate_error(exc, self.where)
-            if received and isinstance(error, ModelUnavailable):
+            if watch.expired and not watch.answered:
+                error = watch.failure or watch.not_answered()
+            elif received and isinstance(error, ModelUnavailable):
                 error = ModelUnavailable(f"{self.where} broke off the reply before it finished.")
             raise error from None
         finally:
+            watch.stop()
             if self._watch is watch:
                 self._watch = None

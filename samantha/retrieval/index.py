@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -30,7 +31,7 @@ from typing import Any, Protocol, TypeVar, cast
 import numpy as np
 
 from samantha import locations
-from samantha.errors import UsageError
+from samantha.errors import BUSY, DISK_FULL, UsageError, reason, store_error
 from samantha.retrieval import nlp
 from samantha.retrieval.facts import Fact, facts_in_sentences
 from samantha.retrieval.glossary import Glossary
@@ -40,6 +41,8 @@ from samantha.retrieval.translation import Translation, load_translation, senten
 #: Bump when passages, terms or vectors are made differently: the index is then rebuilt.
 INDEX_VERSION = "7"
 USER_SUFFIXES = (".txt", ".md")
+#: Folder beside the index with copies of the files the user added (`corpus add`).
+ADDED_DIR = "corpus-added"
 MAX_USER_FILE_BYTES = 2_000_000
 
 SCHEMA = """
@@ -105,6 +108,14 @@ def _locked(method: _F) -> _F:
     return cast(_F, wrapper)
 
 
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite found the file corrupt or not a database at all (not busy, not a full disk)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    return reason(exc) not in (BUSY, DISK_FULL)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -121,7 +132,9 @@ class CorpusIndex:
     ) -> None:
         self.path = path or locations.corpus_index_path()
         self.corpus_dir = corpus_dir or locations.corpus_dir()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        #: Copies of the user's own added files: the index is a cache, these are what it is rebuilt from.
+        self.added_dir = self.path.with_name(ADDED_DIR)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if seed and not self.path.exists():
             from samantha.retrieval import shipped
 
@@ -130,16 +143,24 @@ class CorpusIndex:
         self.lock = threading.RLock()
         try:
             self.conn = self._open()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            if not _damaged(exc):  # a full disk or a busy file is not a damaged index: keep it, say why
+                raise store_error(exc, f"Cannot open the corpus index {self.path}") from None
             # The index is a cache: a damaged file is set aside (not deleted) and rebuilt.
             self.path.replace(self.path.with_name(self.path.name + ".damaged"))
             for suffix in ("-wal", "-shm"):
                 self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
             self.conn = self._open()
+        # It holds the user's own notes: private, its WAL and shared-memory files too.
+        for suffix in ("", "-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.chmod(0o600)
         #: Bumped on every change, so a retriever knows its in-memory copy is stale.
         self.generation = 0
 
     def _open(self) -> sqlite3.Connection:
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # created private, never 0644
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -225,7 +246,11 @@ class CorpusIndex:
                 "SELECT source, text, path, translation, translated_by FROM documents "
                 "WHERE origin = 'user' AND text IS NOT NULL"
             ).fetchall()
-        if not todo and not removed and not rebuild:
+        self._copy_users_files()  # files added before copies were kept get theirs now
+        # The user's added files the index lacks (it was damaged, deleted, or replaced by the shipped one).
+        indexed_users = {row[0] for row in self.conn.execute("SELECT source FROM documents WHERE origin = 'user'")}
+        users += self._added_copies(exclude=indexed_users if not rebuild else {row[0] for row in users})
+        if not todo and not removed and not rebuild and not users:
             return SyncReport([], [], time.perf_counter() - started)
         # Kiwi takes a second or two to load: let it load on the other core while vectors are computed.
         warming = nlp.warm_up_kiwi()
@@ -293,6 +318,14 @@ class CorpusIndex:
         wants_translation = translator is not None and not is_english(text)
         if row and row[0] == digest and (not wants_translation or row[1]):
             return self._info(source), False
+        where = str(path.resolve())
+        if row:
+            before = self.conn.execute("SELECT path FROM documents WHERE source = ?", (source,)).fetchone()[0]
+            if before and before != where:
+                raise UsageError(
+                    f"Another file named {source} is already indexed (added from {before}); rename this "
+                    f"one, or remove the other first with: samantha corpus remove {source}"
+                )
         translation = None
         if wants_translation:
             assert translator is not None
@@ -304,7 +337,8 @@ class CorpusIndex:
             )
         parsed = build_document(source, text, translation)
         with self.transaction() as conn:
-            self._write(conn, parsed, "user", digest, str(path.resolve()), text)
+            self._write(conn, parsed, "user", digest, where, text)
+            self._keep_copy(source, text)  # inside the transaction: no copy, no index entry
         return self._info(source), True
 
     @_locked
@@ -316,6 +350,38 @@ class CorpusIndex:
             raise UsageError(f"{source} is a shipped review and cannot be removed.")
         with self.transaction() as conn:
             self._delete(conn, source)
+            (self.added_dir / source).unlink(missing_ok=True)
+
+    def _keep_copy(self, source: str, text: str) -> None:
+        """A private copy of a user's added file beside the index, so a rebuilt index still has it."""
+        from samantha.files import replace_atomically
+
+        self.added_dir.mkdir(mode=0o700, exist_ok=True)
+        with replace_atomically(self.added_dir / source) as out:
+            out.write(text)
+
+    def _copy_users_files(self) -> None:
+        rows = self.conn.execute("SELECT source, text FROM documents WHERE origin = 'user' AND text IS NOT NULL")
+        for source, text in rows.fetchall():
+            if not (self.added_dir / source).exists():
+                try:
+                    self._keep_copy(source, text)
+                except UsageError:
+                    return  # no room or no permission: the index still has the text
+
+    def _added_copies(self, exclude: set[str]) -> list[tuple[str, str, None, None, None]]:
+        """(source, text, and no path or translation) of the kept copies not in `exclude`."""
+        if not self.added_dir.is_dir():
+            return []
+        found: list[tuple[str, str, None, None, None]] = []
+        for copy in sorted(self.added_dir.iterdir()):
+            if copy.name in exclude or copy.suffix.lower() not in USER_SUFFIXES or not copy.is_file():
+                continue
+            try:
+                found.append((copy.name, copy.read_text(encoding="utf-8"), None, None, None))
+            except (OSError, UnicodeDecodeError):
+                continue  # unreadable: left where it is for the user to see
+        return found
 
     def _info(self, source: str) -> DocumentInfo:
         row = self.conn.execute(

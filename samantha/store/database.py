@@ -8,9 +8,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from samantha.errors import StoreError
+from samantha.errors import BUSY, DISK_FULL, StoreError, reason, store_error
 from samantha.store.migrations import is_current, migrate
 
+#: How long a write waits for another process's write lock (an import, another Samantha) before giving up.
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -35,11 +36,13 @@ def open_database(path: Path | None) -> sqlite_utils.Database:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Cannot open the database {path}: {exc}.") from None
+            raise _open_error(exc, path) from None
     db.execute("PRAGMA foreign_keys = ON")
     try:
         migrate(db)
     except sqlite3.DatabaseError as exc:
+        if reason(exc) in (BUSY, DISK_FULL):
+            raise _open_error(exc, path) from None
         raise StoreError(f"The database {path} is not a Samantha database or is damaged: {exc}.") from None
     if path is not None:
         # WAL side files inherit the umask; keep them private too.
@@ -48,6 +51,12 @@ def open_database(path: Path | None) -> sqlite_utils.Database:
             if side.exists():
                 side.chmod(0o600)
     return db
+
+
+def _open_error(exc: BaseException, path: Path | None) -> StoreError:
+    if reason(exc) in (BUSY, DISK_FULL):
+        return store_error(exc, f"Cannot open the database {path}")
+    return StoreError(f"Cannot open the database {path}: {exc}.")
 
 
 def open_readonly(path: Path) -> sqlite_utils.Database | None:

@@ -23,25 +23,32 @@ def migration(fn: Migration) -> Migration:
 
 
 def migrate(db: sqlite_utils.Database) -> None:
-    """Bring `db` up to date; refuse a database written by a newer Samantha."""
-    known = [fn.__name__ for fn in MIGRATIONS]
-    if "_migrations" not in db.table_names():
-        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
-    applied = {row["name"] for row in db["_migrations"].rows}
-    unknown = applied - set(known)
-    if unknown:
-        raise StoreError(
-            "This database was written by a newer version of Samantha "
-            f"(it has migration {sorted(unknown)[-1]}); upgrade Samantha to open it."
-        )
+    """Bring `db` up to date; refuse a database written by a newer Samantha.
+
+    Each migration is one transaction, and what is applied is read inside it, under the write lock
+    (`BEGIN IMMEDIATE` first): two processes opening a fresh home at once would otherwise both see
+    nothing applied and both create the same tables.
+    """
+    if is_current(db):
+        return  # the usual case: a read, no lock taken
     for fn in MIGRATIONS:
-        if fn.__name__ in applied:
-            continue
         # An explicit BEGIN: Python's sqlite3 would run CREATE statements outside any transaction.
         db.conn.execute("begin immediate")
         try:
-            fn(db)
-            db.table("_migrations").insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat()})
+            db.execute("create table if not exists _migrations (name text primary key, applied_at text)")
+            applied = {row[0] for row in db.execute("select name from _migrations").fetchall()}
+            unknown = applied - {known.__name__ for known in MIGRATIONS}
+            if unknown:
+                raise StoreError(
+                    "This database was written by a newer version of Samantha "
+                    f"(it has migration {sorted(unknown)[-1]}); upgrade Samantha to open it."
+                )
+            if fn.__name__ not in applied:
+                fn(db)
+                db.execute(
+                    "insert into _migrations (name, applied_at) values (?, ?)",
+                    [fn.__name__, datetime.now(UTC).isoformat()],
+                )
         except BaseException:
             db.conn.rollback()
             raise

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from samantha.errors import StoreError
+from samantha.errors import BUSY, DISK_FULL, StoreError, reason, store_error
 from samantha.records import (
     Conversation,
     Memory,
@@ -86,13 +86,19 @@ class Store:
         if conn.in_transaction:  # the outer transaction commits
             yield self.db
             return
-        conn.execute("begin immediate")
+        try:
+            conn.execute("begin immediate")
+        except sqlite3.OperationalError as exc:  # another process kept the lock past the wait: busy
+            raise store_error(exc) from None
         try:
             yield self.db
-        except BaseException:
-            conn.rollback()
+            conn.commit()
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            if isinstance(exc, sqlite3.OperationalError) and reason(exc) in (BUSY, DISK_FULL):
+                raise store_error(exc) from None
             raise
-        conn.commit()
 
     def close(self) -> None:
         self.db.conn.close()
@@ -127,6 +133,20 @@ class Store:
         with self.transaction():
             self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
             self.db.execute("delete from conversations where id = ?", [conversation_id])
+
+    def discard_if_empty(self, conversation_id: str) -> None:
+        """Delete the conversation if it has no message (its first message could not be saved).
+
+        Best effort: when even this fails (the database is still busy), the empty conversation stays."""
+        try:
+            with self.transaction():
+                self.db.execute(
+                    "delete from conversations where id = ? and not exists "
+                    "(select 1 from messages where conversation_id = ?)",
+                    [conversation_id, conversation_id],
+                )
+        except (StoreError, sqlite3.Error):
+            pass
 
     def count_conversations(self) -> int:
         return int(self.db.execute("select count(*) from conversations").fetchone()[0])

@@ -237,6 +237,5 @@ def export_all(store: Store, folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / time.strftime("samantha-export-%Y%m%d-%H%M%S.json")
-    with transfer.open_private(path) as out:
-        transfer.export(store, out, "json")
+    transfer.export_to_path(store, path, "json")
     return path

@@ -64,6 +64,29 @@ def run_samantha(*args: str, env: dict[str, str] | None = None, timeout: float =
     return Ran(done.returncode, done.stdout, done.stderr, ended - started, ended)
 
 
+@dataclass
+class Invoked:
+    code: int
+    output: str
+    """stdout and stderr, interleaved as a terminal shows them."""
+
+
+def invoke(*args: str, input: str | bytes | None = None) -> Invoked:
+    """Run `samantha ARGS` in this process, through the same entry point as the console script (so a
+    known failure is one sentence and an exit code, as the user sees it)."""
+    from click.testing import CliRunner
+
+    from samantha.cli import main
+
+    with CliRunner().isolation(input=input) as (_, _, both):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        return Invoked(code, both.getvalue().decode("utf-8", "replace"))
+
+
 def endpoint_env(server: OpenAITestServer, **extra: str) -> dict[str, str]:
     """Settings pointing Samantha at `server`: short timeout, few retries, so faults resolve fast.
 

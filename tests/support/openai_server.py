@@ -32,7 +32,8 @@ class Reply:
 
     kind: `text` (a normal reply), `status` (an HTTP error), `hang` (headers never come), `cut` (the
     stream stops mid-reply, the connection is dropped), `malformed` (SSE that is not JSON), `drip` (an
-    endless slow stream), `close` (the connection is closed before any answer).
+    endless slow stream), `close` (the connection is closed before any answer), `trickle` (response
+    headers that never end, one line every `piece_delay` seconds).
     """
 
     kind: str = "text"
@@ -96,6 +97,15 @@ class Reply:
     def close(cls) -> Reply:
         return cls("close")
 
+    @classmethod
+    def null_content(cls, chunks: int = 3) -> Reply:
+        """A well-formed stream whose every delta has `"content": null`, then a proper finish."""
+        return cls("null", pieces=[""] * chunks)
+
+    @classmethod
+    def trickle(cls, interval: float = 0.5, max_seconds: float = 60.0) -> Reply:
+        return cls("trickle", piece_delay=interval, max_seconds=max_seconds)
+
 
 @dataclass
 class Recorded:
@@ -148,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         self._record(body)
-        if not self.path.rstrip("/").endswith("/chat/completions"):
+        if "chat/completions" not in self.path:  # a query in the base URL lands before it
             self._send_json(404, {"error": {"message": f"No route {self.path}", "type": "not_found"}})
             return
         try:
@@ -195,6 +205,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._wait(reply.max_seconds)
             self.close_connection = True
             return
+        if kind == "trickle":
+            self._trickle_headers(reply)
+            return
         if not stream:
             if kind != "text":
                 # Non-streaming clients see the fault as a truncated body.
@@ -225,7 +238,10 @@ class _Handler(BaseHTTPRequestHandler):
             for n, piece in enumerate(reply.pieces):
                 if reply.piece_delay and not self._wait(reply.piece_delay):
                     return
-                self._chunk(_sse(_chunk_payload(model, piece, first=n == 0)))
+                payload = _chunk_payload(model, piece, first=n == 0)
+                if reply.kind == "null":
+                    payload["choices"][0]["delta"]["content"] = None
+                self._chunk(_sse(payload))
             if reply.kind == "cut":
                 # Drop the connection without the final chunk, [DONE] or the chunked terminator.
                 self.wfile.flush()
@@ -241,6 +257,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._end_chunks()
         except (BrokenPipeError, ConnectionResetError, OSError):
             return  # the client went away; that is what some tests do on purpose
+
+    def _trickle_headers(self, reply: Reply) -> None:
+        """A status line, then header lines that keep coming and never end (no blank line)."""
+        self.close_connection = True
+        ends = time.monotonic() + reply.max_seconds
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n")
+            self.wfile.flush()
+            n = 0
+            while time.monotonic() < ends and self._wait(reply.piece_delay):
+                n += 1
+                self.wfile.write(f"X-Trickle-{n}: still coming\r\n".encode())
+                self.wfile.flush()
+        except OSError:
+            return  # the client gave up, as it should
 
     def _drip(self, reply: Reply, model: str) -> None:
         ends = time.monotonic() + reply.max_seconds
@@ -339,7 +370,7 @@ class OpenAITestServer:
     @property
     def chat_requests(self) -> list[Recorded]:
         with self.lock:
-            return [r for r in self.requests if r.path.rstrip("/").endswith("/chat/completions")]
+            return [r for r in self.requests if "chat/completions" in r.path]
 
     def start(self) -> OpenAITestServer:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})

@@ -109,6 +109,8 @@ class ChatScreen(ConversationsScreen):
         message: str
         retryable: bool
         result: TurnResult | None
+        unsaved: str | None = None
+        """The user's text when it could not be stored (busy database, full disk): it goes back in the box."""
 
     @dataclass
     class ConversationStarted(Message):
@@ -274,7 +276,8 @@ class ChatScreen(ConversationsScreen):
         self, companion: Companion, conversation_id: str | None, text: str, replace: list[str]
     ) -> None:
         """Iterate the core's Turn and post its pieces in batches, then how it ended."""
-        from samantha.errors import ModelError, SamanthaError
+        from samantha.companion import message_not_saved
+        from samantha.errors import MessageNotSaved, ModelError, SamanthaError, StoreError
 
         store = companion.store
         turn = None
@@ -284,7 +287,10 @@ class ChatScreen(ConversationsScreen):
             for message_id in replace:
                 store.delete_message(message_id)
             if conversation_id is None:
-                conversation_id = companion.new_conversation(services.title_from(text))
+                try:
+                    conversation_id = companion.new_conversation(services.title_from(text))
+                except StoreError as exc:
+                    raise message_not_saved(exc, text) from None
                 self.post_message(self.ConversationStarted(conversation_id))
             turn = companion.turn(conversation_id, text)
             last_post = time.monotonic()
@@ -301,6 +307,8 @@ class ChatScreen(ConversationsScreen):
                     self.post_message(self.ReplyChunk("".join(buffer)))
                     buffer.clear()
                     last_post = now
+        except MessageNotSaved as exc:
+            failure = self.ReplyFailed(exc.message, False, None, unsaved=exc.text)
         except ModelError as exc:
             failure = self.ReplyFailed(exc.message, exc.retryable, None)
         except SamanthaError as exc:
@@ -342,6 +350,10 @@ class ChatScreen(ConversationsScreen):
                 self.reply.citations = list(result.citations)
                 await self.reply.finish(result.status, citations=bool(result.citations))
         self._turn_over(event.context)
+        if event.context is not None and event.context.user_truncated:
+            from samantha.context import USER_TRUNCATED
+
+            self.notify(USER_TRUNCATED, severity="warning", timeout=10)
         if result.citations:
             keys = self._key("sources")
             self.notify(f"This answer cites {len(result.citations)} passage(s); {keys} shows them.")
@@ -350,6 +362,9 @@ class ChatScreen(ConversationsScreen):
     @on(ReplyFailed)
     async def _failed(self, event: ReplyFailed) -> None:
         result = event.result
+        if event.unsaved is not None:
+            await self._not_saved(event.message, event.unsaved)
+            return
         if result is not None:
             self._mark_user(result)
         if self.reply is not None:
@@ -366,6 +381,23 @@ class ChatScreen(ConversationsScreen):
         self.notify(
             f"{terminal_safe(event.message)} Your message is saved.{retry}",
             title="Samantha couldn't answer",
+            severity="error",
+            timeout=15,
+        )
+
+    async def _not_saved(self, message: str, text: str) -> None:
+        """The message was not stored: it leaves the conversation and goes back in the box to try again."""
+        if self.reply is not None:
+            self.reply.remove()
+        user = self.chat.last("user")
+        if user is not None and user.message_id is None:
+            user.remove()
+        self._turn_over(None)
+        if not self.prompt.value:
+            self.prompt.value = text
+        self.notify(
+            f"{terminal_safe(message)} It is back in the message box; press Enter to send it again.",
+            title="Your message was not saved",
             severity="error",
             timeout=15,
         )
