@@ -248,7 +248,9 @@ class CorpusIndex:
             ).fetchall()
         self._copy_users_files()  # files added before copies were kept get theirs now
         # The user's added files the index lacks (it was damaged, deleted, or replaced by the shipped one).
-        indexed_users = {row[0] for row in self.conn.execute("SELECT source FROM documents WHERE origin = 'user'")}
+        indexed_users = {
+            row[0] for row in self.conn.execute("SELECT source FROM documents WHERE origin = 'user'")
+        }
         users += self._added_copies(exclude=indexed_users if not rebuild else {row[0] for row in users})
         if not todo and not removed and not rebuild and not users:
             return SyncReport([], [], time.perf_counter() - started)
@@ -361,7 +363,9 @@ class CorpusIndex:
             out.write(text)
 
     def _copy_users_files(self) -> None:
-        rows = self.conn.execute("SELECT source, text FROM documents WHERE origin = 'user' AND text IS NOT NULL")
+        rows = self.conn.execute(
+            "SELECT source, text FROM documents WHERE origin = 'user' AND text IS NOT NULL"
+        )
         for source, text in rows.fetchall():
             if not (self.added_dir / source).exists():
                 try:
