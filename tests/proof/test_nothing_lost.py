@@ -156,7 +156,9 @@ def test_a_killed_export_leaves_the_previous_backup_whole(samantha_home: Path, t
     with store.transaction():
         for n in range(20_000):
             store.add_message(conversation, "user", f"line {n} " + "words " * 40)
-    backup = tmp_path / "backup.json"
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    backup = backups / "backup.json"
     transfer.export_to_path(store, backup)
     store.close()
     good = backup.read_bytes()
@@ -172,7 +174,8 @@ def test_a_killed_export_leaves_the_previous_backup_whole(samantha_home: Path, t
         # The old backup, or a complete new one: never a cut one.
         data = backup.read_bytes()
         assert data == good or data.endswith(b"\n]\n}\n")
-    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["backup.json"]
+    # A killed export may leave its hidden temporary file; never a second visible one, never a cut backup.
+    assert [p.name for p in backups.iterdir() if not p.name.startswith(".")] == ["backup.json"]
 
 
 # Items 2 and 4: a busy database
