@@ -24,7 +24,7 @@ import numpy as np
 
 from samantha.errors import UsageError
 from samantha.records import Passage
-from samantha.retrieval import answer, gate, nlp
+from samantha.retrieval import answer, gate, nlp, shipped
 from samantha.retrieval.claims import Claim
 from samantha.retrieval.corpus import Corpus
 from samantha.retrieval.glossary import Glossary
@@ -167,7 +167,7 @@ class HybridRetriever:
     @property
     def index(self) -> CorpusIndex:
         if self._index is None:
-            self._index = CorpusIndex()
+            self._index = shipped.open_index()
         return self._index
 
     def corpus(self) -> Corpus:

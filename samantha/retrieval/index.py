@@ -7,7 +7,7 @@ state (`facts.py`), each with its passage. The shipped reviews are indexed on fi
 when a file's (or its translation's) content hash changes; a user's own `.txt`/`.md` files are kept here
 with their text (and a model's translation, when one was made), so a rebuild never needs them.
 `CorpusIndex.build_document` is the one place a document is turned into index rows.
-A new home starts from the index shipped in the package when it is current (`samantha.retrieval.shipped`),
+A new home starts from the index shipped in the package when it is current (`shipped.open_index`),
 so its first film question does not wait for the reviews to be indexed.
 Every change is one transaction: a refused or failed file leaves the index as it was.
 """
@@ -127,18 +127,12 @@ def _now() -> str:
 class CorpusIndex:
     """The index file. Opening it creates the tables; `sync()` brings the shipped reviews up to date."""
 
-    def __init__(
-        self, path: Path | None = None, corpus_dir: Path | None = None, *, seed: bool = True
-    ) -> None:
+    def __init__(self, path: Path | None = None, corpus_dir: Path | None = None) -> None:
         self.path = path or locations.corpus_index_path()
         self.corpus_dir = corpus_dir or locations.corpus_dir()
         #: Copies of the user's own added files: the index is a cache, these are what it is rebuilt from.
         self.added_dir = self.path.with_name(ADDED_DIR)
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if seed and not self.path.exists():
-            from samantha.retrieval import shipped
-
-            shipped.seed(self.path, self.corpus_dir)
         #: One connection shared by the threads of the app: every use goes through this lock.
         self.lock = threading.RLock()
         try:

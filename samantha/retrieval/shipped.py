@@ -21,6 +21,8 @@ from importlib import metadata
 from pathlib import Path
 
 from samantha import locations
+from samantha.retrieval import index
+from samantha.retrieval.index import INDEX_VERSION, CorpusIndex
 
 FILE_NAME = "shipped-index.db"
 #: Libraries whose version changes the morphemes or the vectors.
@@ -33,8 +35,6 @@ def shipped_path(corpus_dir: Path | None = None) -> Path:
 
 def _builder_sources() -> list[Path]:
     """The index module and every Samantha module it takes a name from: the code that builds the index."""
-    from samantha.retrieval import index
-
     names = {index.__name__}
     for value in vars(index).values():
         name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
@@ -46,8 +46,6 @@ def _builder_sources() -> list[Path]:
 def build_key(corpus_dir: Path | None = None) -> str:
     """What the index depends on, hashed: the reviews (every file in the corpus folder), the indexing code
     and the library versions."""
-    from samantha.retrieval.index import INDEX_VERSION
-
     corpus_dir = corpus_dir or locations.corpus_dir()
     digest = hashlib.sha256(f"index {INDEX_VERSION}\n".encode())
     for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file() and p.name != FILE_NAME):
@@ -85,21 +83,19 @@ def stored_key(path: Path) -> str | None:
 
 def build(path: Path, corpus_dir: Path | None = None) -> None:
     """Index the reviews in `corpus_dir` into a new file at `path` (replaced atomically), stamped."""
-    from samantha.retrieval.index import CorpusIndex
-
     corpus_dir = corpus_dir or locations.corpus_dir()
     key = build_key(corpus_dir)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     scratch.unlink(missing_ok=True)
-    index = CorpusIndex(scratch, corpus_dir, seed=False)
+    built = CorpusIndex(scratch, corpus_dir)
     try:
-        index.sync()
-        index.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('build_key', ?)", (key,))
+        built.sync()
+        built.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('build_key', ?)", (key,))
         # One self-contained file: no -wal beside it, readable from a read-only install.
-        index.conn.execute("PRAGMA journal_mode=DELETE")
-        index.conn.execute("VACUUM")
+        built.conn.execute("PRAGMA journal_mode=DELETE")
+        built.conn.execute("VACUUM")
     finally:
-        index.close()
+        built.close()
     os.replace(scratch, path)
 
 
@@ -128,6 +124,16 @@ def seed(target: Path, corpus_dir: Path | None = None) -> bool:
         scratch.unlink(missing_ok=True)
         return False  # a cache: the home builds its own index instead
     return True
+
+
+def open_index(path: Path | None = None, corpus_dir: Path | None = None) -> CorpusIndex:
+    """A home's index (default: `corpus.db` in SAMANTHA_HOME), started from the shipped one when the home
+    has none yet and the shipped one is current."""
+    path = path or locations.corpus_index_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        seed(path, corpus_dir)
+    return CorpusIndex(path, corpus_dir)
 
 
 if __name__ == "__main__":

@@ -33,8 +33,8 @@ def test_a_fresh_home_uses_the_shipped_index_without_loading_a_model(
     script = textwrap.dedent(
         """
         import json, sys
-        from samantha.retrieval.index import CorpusIndex
-        index = CorpusIndex()
+        from samantha.retrieval.shipped import open_index
+        index = open_index()
         report = index.sync()
         print(json.dumps({
             "indexed": report.indexed,
@@ -60,7 +60,7 @@ def test_a_fresh_home_uses_the_shipped_index_without_loading_a_model(
 def test_a_user_file_is_still_indexed_incrementally(
     shipped_index: Path, samantha_home: Path, tmp_path: Path
 ) -> None:
-    index = CorpusIndex()
+    index = shipped.open_index()
     assert index.sync().indexed == []
     note = tmp_path / "my-notes.txt"
     note.write_text("테오도르는 편지를 대신 써 주는 작가다. 그는 외로움을 느낀다.", encoding="utf-8")
@@ -75,7 +75,7 @@ def test_a_stale_shipped_index_is_not_used(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(locations.corpus_dir(), corpus, ignore=shutil.ignore_patterns(shipped.FILE_NAME))
     key = shipped.build_key(corpus)
-    stale = CorpusIndex(shipped.shipped_path(corpus), corpus, seed=False)
+    stale = CorpusIndex(shipped.shipped_path(corpus), corpus)
     stale.conn.execute("INSERT INTO meta(key, value) VALUES ('build_key', 'made from other reviews')")
     stale.close()
     assert not shipped.seed(tmp_path / "home" / "corpus.db", corpus)
