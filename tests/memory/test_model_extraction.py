@@ -94,6 +94,7 @@ def test_model_facts_supersede_by_the_same_rule(endpoint: OpenAITestServer):
         '{"facts": [{"about": "name"}]}',
         '{"facts": "Theo"}',
         "",
+        "Sure \x1b[31mred\x1b[0m and \x9b2J",
     ],
 )
 def test_invalid_output_loses_nothing_and_is_logged(endpoint: OpenAITestServer, caplog, invalid):
@@ -105,6 +106,7 @@ def test_invalid_output_loses_nothing_and_is_logged(endpoint: OpenAITestServer, 
     assert set(stored) == {"The user's name is Theo.", "The user lives in Busan."}
     assert all(m.message_id == result.user_message.id for m in stored.values())
     assert "invalid output" in caplog.text and "patterns' facts are kept" in caplog.text
+    assert "\x1b" not in caplog.text and "\x9b" not in caplog.text  # logged escaped, never raw
     assert result.status == "complete" and result.answer == "Hi Theo."
     companion.store.close()
 
