@@ -120,6 +120,30 @@ class Store:
         sql = "select * from conversations order by updated_at desc limit ? offset ?"
         return [Conversation(**row) for row in self.db.query(sql, [limit, offset])]
 
+    def search_conversations(self, text: str, *, limit: int = 100, offset: int = 0) -> list[Conversation]:
+        """Conversations whose title contains `text` (case-insensitive), newest first."""
+        sql = (
+            "select * from conversations where instr(lower(coalesce(title, '')), lower(?)) > 0 "
+            "order by updated_at desc limit ? offset ?"
+        )
+        return [Conversation(**row) for row in self.db.query(sql, [text, limit, offset])]
+
+    def conversations_mentioning(self, text: str, *, limit: int = 200) -> list[Conversation]:
+        """Conversations with a message matching `text` (the messages' full-text search), newest first.
+
+        Words the search cannot use (punctuation only, stopwords) find nothing rather than an error.
+        """
+        try:
+            hits = self.search_messages(text, limit=limit)
+        except sqlite3.OperationalError:  # an FTS query it cannot parse
+            return []
+        ids = list(dict.fromkeys(hit.conversation_id for hit in hits if hit.conversation_id))
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        sql = f"select * from conversations where id in ({marks}) order by updated_at desc"
+        return [Conversation(**row) for row in self.db.query(sql, ids)]
+
     def latest_conversation(self) -> Conversation | None:
         found = self.list_conversations(limit=1)
         return found[0] if found else None
