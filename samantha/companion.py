@@ -8,6 +8,7 @@ or interrupted with what arrived) -> `TurnResult`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from samantha.context import ContextPlan, Section, assemble, number_passages
 from samantha.errors import MessageNotSaved, ModelError, StoreError, reason
 from samantha.llm.base import ChatModel
 from samantha.llm.openai_backend import redact_url
+from samantha.llm.stopping import stoppable
 from samantha.prompt_files import load_prompt
 from samantha.recall import Recall
 from samantha.records import Citation, Message, MessageStatus, Passage
@@ -86,14 +88,23 @@ class Turn:
         self.text = text
         self.result: TurnResult | None = None
         self.context: ContextPlan | None = None
+        self.stopped = threading.Event()
+        self._reader: int | None = None
         self._iterator = companion._run(self)
 
     def __iter__(self) -> Iterator[str]:
+        self._reader = threading.get_ident()
         return self._iterator
 
     def cancel(self) -> None:
-        """Stop the reply; what arrived is kept and marked interrupted."""
-        self._iterator.close()  # type: ignore[attr-defined]
+        """Stop the reply; what arrived is kept and marked interrupted.
+
+        Safe from any thread: from the one iterating, the turn ends here; from another (the app's Esc,
+        while its worker waits for the model), the iteration ends within `stopping.POLL_SECONDS`.
+        """
+        self.stopped.set()
+        if self._reader in (None, threading.get_ident()):
+            self._iterator.close()  # type: ignore[attr-defined]
 
     def run(self) -> TurnResult:
         """Consume the whole reply and return the result."""
@@ -201,9 +212,14 @@ class Companion:
         claims: list[Claim] | None = None
         question = None
         try:
-            for piece in source.pieces():
+            # Stoppable: a stop ends the reply at once, even while the model is still reading its prompt.
+            for piece in stoppable(source.pieces(), turn.stopped):
                 recorder.add(piece)
                 yield piece
+                if turn.stopped.is_set():
+                    break
+            if turn.stopped.is_set():
+                return  # saved below as interrupted
             if not recorder.pieces:  # a stream that ended without a word is a failure, never an empty reply
                 raise ModelError("The model sent an empty reply.")
             body = recorder.text

@@ -30,6 +30,7 @@ AREA = "model"
 RATIO_TARGET = 0.95
 EXTRA_TTFT_TARGET_MS = 30.0
 HELP_TARGET_S = 0.3
+STOP_TARGET_MS = 300.0
 QUESTION = "Tell me a short story about a letter writer who falls in love with a voice."
 
 
@@ -149,6 +150,40 @@ def help_startup(runs: int) -> list[float]:
     return times
 
 
+def stop_latency(rounds: int) -> list[float]:
+    """Milliseconds from a stop (`Turn.cancel()` from another thread, as the app's Esc does) to the end of
+    the turn (the reply saved as interrupted), on the embedded model. The stops fall at spread-out
+    moments: while the prompt is read (no token yet) and while tokens stream."""
+    import threading
+
+    from samantha.chat import Companion
+    from samantha.config import load_settings
+    from samantha.llm.embedded import EmbeddedModel
+    from samantha.store import Store
+
+    settings = load_settings()
+    model = EmbeddedModel()
+    model.count_tokens("warm up")  # loads the model before the first round
+    latencies = []
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(Path(folder) / "stop.db")
+        companion = Companion(settings, store, model)
+        for n in range(rounds):
+            conversation = companion.new_conversation("stop")
+            turn = companion.turn(conversation, f"{QUESTION} (round {n})")
+            ended = threading.Event()
+            worker = threading.Thread(target=lambda t=turn: (t.run(), ended.set()), daemon=True)
+            worker.start()
+            time.sleep(0.05 + (n % 6) * 0.25)  # 0.05 to 1.3 s in: reading the prompt, then streaming
+            stopped = time.perf_counter()
+            turn.cancel()
+            ended.wait(30)
+            latencies.append((time.perf_counter() - stopped) * 1000)
+            worker.join(30)
+        store.close()
+    return latencies
+
+
 def run(quick: bool = False) -> list[Row]:
     rows: list[Row] = []
     rounds, max_tokens = (4, 48) if quick else (12, 128)
@@ -178,6 +213,20 @@ def run(quick: bool = False) -> list[Row]:
             found["extra_ttft_p95"] <= EXTRA_TTFT_TARGET_MS,
             f"median {found['extra_ttft_median']:.1f} ms over raw's {found['raw_ttft_median']:.0f} ms; "
             "includes saving the message, context assembly and the pending reply; no film retrieval",
+        )
+    )
+    stops = stop_latency(6 if quick else 24)
+    stop_p95 = percentile(stops, 95)
+    rows.append(
+        row(
+            AREA,
+            "stop a built-in model reply (p95)",
+            round(stop_p95, 1),
+            "ms",
+            f"<= {STOP_TARGET_MS:g} ms",
+            stop_p95 <= STOP_TARGET_MS,
+            f"median {statistics.median(stops):.1f} ms over {len(stops)} stops, from 0.05 to 1.3 s into a "
+            "turn (while the prompt is read and while tokens stream); Turn.cancel() from another thread",
         )
     )
     times = help_startup(5 if quick else 15)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -71,29 +70,37 @@ class EmbeddedModel:
         stem = self.path.stem
         self.name = f"{stem} (embedded)"
         self.small_model_notice = SMALL_MODEL_NOTICE if is_bundled else None
-        # llama.cpp contexts are not thread-safe; the app may count tokens while a reply streams.
-        self._lock = threading.RLock()
+        # A llama.cpp context computes one reply at a time. Counting tokens reads only the vocabulary, which
+        # never changes once loaded, so it does not wait for a reply: a stopped reply is saved at once
+        # while a long prompt is still being read (samantha/llm/stopping.py).
+        self._generating = threading.Lock()
+        self._loading = threading.Lock()
+        self._llama: Any = None
 
-    @cached_property
+    @property
     def llama(self) -> Any:
-        from llama_cpp import Llama
+        with self._loading:
+            if self._llama is None:
+                from llama_cpp import Llama
 
-        try:
-            return Llama(
-                model_path=str(self.path),
-                n_ctx=self.context_window,
-                n_threads=self.threads,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError) as exc:
-            raise ModelFileError(f"llama.cpp could not load the model {self.path}: {exc}.") from None
+                try:
+                    self._llama = Llama(
+                        model_path=str(self.path),
+                        n_ctx=self.context_window,
+                        n_threads=self.threads,
+                        verbose=False,
+                    )
+                except (ValueError, RuntimeError) as exc:
+                    raise ModelFileError(f"llama.cpp could not load the model {self.path}: {exc}.") from None
+            return self._llama
 
     def count_tokens(self, text: str) -> int:
-        with self._lock:
-            return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
-        with self._lock:
+        """The reply token by token. Closing the generator (a stop) ends llama.cpp's loop before its next
+        token; `llm.stopping` closes it between tokens when the user stops the reply."""
+        with self._generating:
             try:
                 chunks = self.llama.create_chat_completion(
                     messages=list(messages),
