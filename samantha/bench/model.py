@@ -156,7 +156,7 @@ def stop_latency(rounds: int) -> list[float]:
     moments: while the prompt is read (no token yet) and while tokens stream."""
     import threading
 
-    from samantha.chat import Companion
+    from samantha.companion import Companion
     from samantha.config import load_settings
     from samantha.llm.embedded import EmbeddedModel
     from samantha.store import Store

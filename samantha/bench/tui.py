@@ -180,7 +180,7 @@ async def stream_run(tokens: int, delay: float, home: Path) -> dict[str, float |
     from samantha.config import load_settings
     from samantha.store import Store
     from samantha.tui.app import SamanthaApp
-    from samantha.tui.screens.chat import ChatScreen
+    from samantha.tui.widgets.conversation import Conversation
 
     pieces = [f"w{i} " for i in range(tokens)]
     expected = "".join(pieces)
@@ -191,7 +191,7 @@ async def stream_run(tokens: int, delay: float, home: Path) -> dict[str, float |
     updates: list[object] = []
 
     def hook(message: object) -> None:
-        if isinstance(message, ChatScreen.ReplyChunk) and all(m is not message for m in updates):
+        if isinstance(message, Conversation.ReplyChunk) and all(m is not message for m in updates):
             updates.append(message)
 
     latencies: list[float] = []

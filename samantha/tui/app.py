@@ -10,25 +10,21 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from samantha.tui import services
+from samantha import commands
 from samantha.tui.messages import CompanionFailed, CompanionReady, StoreReady
 from samantha.tui.screens.chat import ChatScreen
+from samantha.tui.services import ChatService
 
 if TYPE_CHECKING:
     from samantha.companion import Companion
     from samantha.config import Settings
     from samantha.llm.base import ChatModel
-    from samantha.store import Store
 
-#: Palette entries for actions that have no key of their own.
-EXTRA_COMMANDS = [
-    ("Model", "Which model Samantha runs on, and how to switch", "model"),
-    ("Export", "Export conversations and memories to a JSON file", "export"),
-    ("Forget everything remembered", "Forget all memories, after asking", "forget_all"),
-    ("Reset conversation", "Delete the open conversation, after asking", "delete_current"),
-]
+#: Palette entries for commands that have no key of their own: (title, help, action).
+EXTRA_COMMANDS = [(c.title, c.help, c.id) for c in commands.unkeyed()]
 
 
 class SamanthaApp(App[None]):
@@ -52,22 +48,22 @@ class SamanthaApp(App[None]):
         self.settings = settings
         self.incognito = incognito
         self.given_companion = companion
-        self.companion: Companion | None = None
-        self.store: Store | None = None
+        self.service = ChatService(settings, companion=companion)
         self.sidebar_drawn = threading.Event()
-        """Set by the chat screen once the first page of conversations is on screen."""
+        """Set once the first page of conversations is on screen; the model loads after that."""
+
+    @property
+    def companion(self) -> Companion | None:
+        return self.service.companion
 
     def get_default_screen(self) -> Screen[None]:
-        return ChatScreen(incognito=self.incognito)
+        return ChatScreen(self.service, incognito=self.incognito, sidebar_drawn=self.sidebar_drawn)
 
     @property
     def chat_screen(self) -> ChatScreen:
-        screen = self.get_default_screen_instance()
+        screen = self.screen_stack[0]
         assert isinstance(screen, ChatScreen)
         return screen
-
-    def get_default_screen_instance(self) -> Screen[object]:
-        return self.screen_stack[0]
 
     def on_mount(self) -> None:
         if self.settings.ui.keymap:
@@ -81,29 +77,21 @@ class SamanthaApp(App[None]):
         self.call_after_refresh(self.start_core)
 
     def start_core(self) -> None:
-        if self.given_companion is not None:
-            self.post_message(StoreReady(self.given_companion.store))
-            companion = self.given_companion
-            if self.incognito:
-                companion = services.in_memory_companion(companion)
-            self.post_message(CompanionReady(companion, self.incognito))
-        else:
-            self.build_core(self.incognito, None)
+        self.build_core(self.incognito, None, first=True)
 
     @work(thread=True, exclusive=True, group="core", exit_on_error=False)
-    def build_core(self, incognito: bool, model: ChatModel | None) -> None:
+    def build_core(self, incognito: bool, model: ChatModel | None, *, first: bool = False) -> None:
         from samantha.errors import SamanthaError
 
         try:
-            if self.store is None:
-                store = services.open_store(self.settings)
-                self.post_message(StoreReady(store))
+            self.service.open_store()
+            if first:
+                self.post_message(StoreReady())
+            if first and self.given_companion is None:
                 # Loading the model and retrieval holds the interpreter for a while; let the sidebar and
                 # the greeting reach the screen first.
                 self.sidebar_drawn.wait(timeout=2.0)
-            else:
-                store = self.store
-            companion = services.build_companion(self.settings, store=store, incognito=incognito, model=model)
+            companion = self.service.build_companion(incognito=incognito, model=model)
         except SamanthaError as exc:
             self.post_message(CompanionFailed(exc.message))
             return
@@ -116,15 +104,14 @@ class SamanthaApp(App[None]):
 
     @on(StoreReady)
     def _store_ready(self, event: StoreReady) -> None:
-        self.store = event.store
-        self.chat_screen.store_ready(event.store)
+        self.chat_screen.store_ready()
 
     @on(CompanionReady)
     def _core_ready(self, event: CompanionReady) -> None:
         if event.incognito != self.incognito:
             return  # built before the user switched incognito; the right one is on its way
-        self.companion = event.companion
-        self.chat_screen.companion_ready(event.companion, incognito=self.incognito)
+        self.service.attach(event.companion)
+        self.chat_screen.companion_ready(incognito=self.incognito)
 
     @on(CompanionFailed)
     def _core_failed(self, event: CompanionFailed) -> None:
@@ -139,25 +126,33 @@ class SamanthaApp(App[None]):
         """Switch incognito on or off; a new conversation starts either way."""
         self.incognito = on
         model = self.companion.model if self.companion else None
-        screen = self.chat_screen
-        screen.action_new_conversation()
-        screen.companion = self.companion = None
-        if self.given_companion is not None:
-            companion = services.in_memory_companion(self.given_companion) if on else self.given_companion
-            self.post_message(CompanionReady(companion, on))
-        else:
-            self.build_core(on, model)
+        self.chat_screen.action_new_conversation()
+        self.service.attach(None)
+        self.build_core(on, model)
         self.notify("Incognito: nothing is written while this is on." if on else "Incognito is off.")
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice is kept (and toasted on panels); on the chat screen it shows in the notice bar
+        above the status bar, where it covers nothing."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        if len(self.screen_stack) and self.screen is self.screen_stack[0]:
+            self.chat_screen.notice.show(message, title=title, severity=severity, timeout=timeout or 0)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action of the chat screen, with its current key, then the app's own."""
+        """Every command, with its current key, then the app's own."""
         chat = self.chat_screen
-        for binding in ChatScreen.BINDINGS:
-            if isinstance(binding, Binding):
-                key = chat._key(binding.id or "")
-                yield SystemCommand(binding.description, f"{key}", partial(self._chat_action, binding.action))
-        for title, help_text, action in EXTRA_COMMANDS:
-            yield SystemCommand(title, help_text, partial(self._chat_action, action))
+        for command in commands.keyed():
+            yield SystemCommand(command.title, chat.key(command.id), partial(self._chat_action, command.id))
+        for command in commands.unkeyed():
+            yield SystemCommand(command.title, command.help, partial(self._chat_action, command.id))
         yield from super().get_system_commands(screen)
 
     def _chat_action(self, action: str) -> None:

@@ -9,14 +9,10 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from samantha.companion import Companion
-    from samantha.store import Store
 
 
-@dataclass
 class StoreReady(Message):
     """The user's database is open (before the model and retrieval are ready)."""
-
-    store: Store
 
 
 @dataclass

@@ -1,241 +1,212 @@
-"""The app's one door to the core: every call into store, memory, export and runtime goes through here.
+"""The app's one door to the core: `ChatService`, a typed object every screen and widget talks through.
 
-The memory and export modules are built in parallel with the app, so their functions are looked up
-defensively; if one is renamed, the fix is one line in this file. Nothing here imports Textual.
+Screens never call the store, the memory module or export directly; they ask the service, which knows
+which database is the user's (the sidebar, history, memories) and which Companion takes the turns
+(incognito: one writing to a database in memory). Nothing here imports Textual, and every method may
+block (database, model): the app calls them from thread workers.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from samantha import runtime
+from samantha.titles import title_from
 
 if TYPE_CHECKING:
-    from samantha.companion import Companion
+    from samantha.companion import Companion, Turn
     from samantha.config import Settings
     from samantha.llm.base import ChatModel
+    from samantha.memories import MemoryWithSource
     from samantha.records import Conversation, Message
     from samantha.store import Store
 
 #: Conversations loaded into the sidebar at a time.
 PAGE_SIZE = 50
-TITLE_CHARS = 60
+
+_NAME = re.compile(r"(?:name is|이름은)\s+(.+?)[.。]?\s*$")
 
 
-def title_from(text: str) -> str:
-    """A conversation title from its first message: one line, at most TITLE_CHARS characters."""
-    line = " ".join(text.split())
-    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+@dataclass
+class Page:
+    """A page of the sidebar: conversations, and the offset of the next page (None when none is left)."""
+
+    conversations: list[Conversation]
+    next_offset: int | None
 
 
-def _optional(module: str, *names: str) -> Callable[..., Any] | None:
-    """The first of `names` found in `module`, or None while that module has not landed."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
+@dataclass
+class ModelFacts:
+    """What the app says about the model it runs on (status bar, /model)."""
+
+    name: str
+    backend: str
+    context_window: int
+    reply_tokens: int
+    small_model_notice: str | None
+
+    @property
+    def budget(self) -> int:
+        """Tokens the context may use; the rest is kept for the reply."""
+        return self.context_window - self.reply_tokens
+
+
+class ChatService:
+    """The core as the app sees it.
+
+    Args:
+        settings: the user's settings.
+        companion: a ready core (tests pass one with a scripted model); else `start` builds one.
+    """
+
+    def __init__(self, settings: Settings, *, companion: Companion | None = None) -> None:
+        self.settings = settings
+        self.given_companion = companion
+        self.store: Store | None = companion.store if companion is not None else None
+        """The user's database; incognito, the companion writes elsewhere and only reads this one."""
+        self.companion: Companion | None = None
+
+    # Start-up and incognito
+
+    def open_store(self) -> Store:
+        """The user's database (opened once; fast, so the sidebar comes before the model)."""
+        if self.store is None:
+            self.store = runtime.open_store(self.settings)
+        return self.store
+
+    def build_companion(self, *, incognito: bool, model: ChatModel | None = None) -> Companion:
+        """The core for this mode: the given one (or an incognito copy of it), else one built from the
+        settings over the user's database. Slow the first time (model and retrieval load)."""
+        if self.given_companion is not None:
+            given = self.given_companion
+            return runtime.incognito_copy(given) if incognito else given
+        # Incognito without the database open yet (the plain chat): runtime opens it read-only, if it exists.
+        store = self.store if incognito else self.open_store()
+        return runtime.build_companion(self.settings, store=store, incognito=incognito, model=model)
+
+    def attach(self, companion: Companion | None) -> None:
+        self.companion = companion
+
+    def model_facts(self) -> ModelFacts | None:
+        if self.companion is None:
+            return None
+        model = self.companion.model
+        return ModelFacts(
+            name=model.name,
+            backend=model.backend,
+            context_window=model.context_window,
+            reply_tokens=self.companion.settings.max_reply_tokens,
+            small_model_notice=model.small_model_notice,
+        )
+
+    # Conversations (the user's database)
+
+    def conversations(self, offset: int = 0, query: str = "") -> Page:
+        """Newest first; with `query`, those whose title contains it, and on the first page also those
+        where it was said."""
+        store = self.open_store()
+        if query:
+            page = store.search_conversations(query, limit=PAGE_SIZE, offset=offset)
+        else:
+            page = store.list_conversations(limit=PAGE_SIZE, offset=offset)
+        next_offset = offset + len(page) if len(page) == PAGE_SIZE else None
+        if query and offset == 0:
+            page = _newest_first(page, store.conversations_mentioning(query))
+        return Page(page, next_offset)
+
+    def history(self, conversation_id: str, limit: int = 200) -> list[Message]:
+        return self.open_store().recent_messages(conversation_id, limit)
+
+    def title(self, conversation_id: str) -> str | None:
+        conversation = self.open_store().get_conversation(conversation_id)
+        return conversation.title if conversation else None
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        self.open_store().rename_conversation(conversation_id, title)
+
+    def delete(self, conversation_id: str) -> None:
+        self.open_store().delete_conversation(conversation_id)
+
+    def latest_title(self) -> str | None:
+        """The newest conversation's title ('' when untitled), None for a first-time user."""
+        latest = self.open_store().latest_conversation()
+        return None if latest is None else latest.title or ""
+
+    def user_name(self) -> str | None:
+        """The user's name, if a memory of kind `name` holds one ("The user's name is Mina.")."""
+        for memory in self.open_store().list_memories():
+            if memory.kind == "name":
+                found = _NAME.search(memory.content)
+                if found and len(found.group(1)) <= 40:
+                    return found.group(1)
         return None
-    for name in names:
-        function = getattr(found, name, None)
-        if callable(function):
-            return function
-    return None
+
+    # Turns (the companion's database: the user's, or incognito's in memory)
+
+    def start_turn(self, conversation_id: str | None, text: str, replace: list[str]) -> tuple[str, Turn]:
+        """Start a turn: the replaced messages (regenerate, retry) go first, a new conversation is titled
+        from `text`. Returns the conversation and the turn to iterate."""
+        companion = self.companion
+        assert companion is not None, "the core is not ready"
+        for message_id in replace:
+            companion.store.delete_message(message_id)
+        if conversation_id is None:
+            from samantha.companion import message_not_saved
+            from samantha.errors import StoreError
+
+            try:
+                conversation_id = companion.new_conversation(title_from(text))
+            except StoreError as exc:  # busy database, full disk: the text must not be lost
+                raise message_not_saved(exc, text) from None
+        return conversation_id, companion.turn(conversation_id, text)
+
+    # Memories and export (the user's database)
+
+    def memories(self) -> list[MemoryWithSource]:
+        from samantha.memories import list_memories
+
+        return list_memories(self.open_store())
+
+    def forget(self, memory_id: str) -> None:
+        from samantha.memories import forget_memory
+
+        forget_memory(self.open_store(), memory_id)
+
+    def set_memory_scope(self, memory_id: str, scope: str) -> None:
+        """`local` (never sent to a remote endpoint) or `everywhere`."""
+        from samantha.memories import set_scope
+
+        set_scope(self.open_store(), memory_id, scope)
+
+    def forget_all(self) -> int:
+        """Forget every memory; returns how many there were."""
+        from samantha.memories import forget_all_memories
+
+        return forget_all_memories(self.open_store())
+
+    def export(self, folder: Path) -> Path:
+        """Everything (conversations, messages, memories, summaries) as lossless JSON in a new file in
+        `folder`, readable by the user only."""
+        from samantha.transfer import export_to_path
+
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / time.strftime("samantha-export-%Y%m%d-%H%M%S.json")
+        export_to_path(self.open_store(), path, "json")
+        return path
+
+    def export_folder(self) -> Path:
+        from samantha import locations
+
+        return locations.home_dir() / "exports"
 
 
-def open_store(settings: Settings) -> Store:
-    """The user's database (created and migrated if needed), as `runtime.open_store` opens it, without
-    importing the model and retrieval code first: the sidebar need not wait for them."""
-    from samantha import locations
-    from samantha.store import Store
-
-    locations.ensure_home()
-    return Store.open(locations.database_path())
-
-
-def build_companion(
-    settings: Settings, *, store: Store, incognito: bool = False, model: ChatModel | None = None
-) -> Companion:
-    """The Companion the app talks to, over the user's `store`. Incognito: nothing is written (the core
-    writes to a database in memory and only reads `store`)."""
-    from samantha import runtime
-
-    return runtime.build_companion(settings, model=model, store=store, incognito=incognito)
-
-
-def in_memory_companion(companion: Companion) -> Companion:
-    """Incognito over a ready core (tests pass one): the same model and retriever, writing to a database in
-    memory, recalling from the real one."""
-    from samantha.companion import Companion
-    from samantha.recall import Recall
-    from samantha.store import Store
-
-    scratch = Store.open(None)
-    recall = Recall(scratch, archive=companion.store)
-    return Companion(
-        companion.settings, scratch, companion.model, retriever=companion.retriever, recall=recall
-    )
-
-
-# Conversations
-
-
-def conversations_page(
-    store: Store, offset: int = 0, query: str = "", limit: int = PAGE_SIZE
-) -> list[Conversation]:
-    """Newest first; with `query`, only conversations whose title contains it (case-insensitive)."""
-    if not query:
-        return store.list_conversations(limit=limit, offset=offset)
-    search = getattr(store, "search_conversations", None)
-    if callable(search):
-        try:
-            return list(search(query, limit=limit, offset=offset))
-        except TypeError:
-            pass
-    from samantha.records import Conversation
-
-    sql = (
-        "select * from conversations where instr(lower(coalesce(title, '')), lower(?)) > 0 "
-        "order by updated_at desc limit ? offset ?"
-    )
-    return [Conversation(**row) for row in store.db.query(sql, [query, limit, offset])]
-
-
-def conversations_mentioning(store: Store, query: str, limit: int = 200) -> list[Conversation]:
-    """Conversations with a message matching `query` (the store's full-text search), newest first."""
-    search = getattr(store, "search_messages", None)
-    if not callable(search):
-        return []
-    try:
-        hits = search(query, limit=limit)
-    except Exception:  # a query the search cannot parse finds nothing, not an error on screen
-        return []
-    ids = list(dict.fromkeys(hit.conversation_id for hit in hits if hit.conversation_id))
-    found = [c for c in (store.get_conversation(i) for i in ids) if c is not None]
-    return sorted(found, key=lambda c: c.updated_at, reverse=True)
-
-
-def merge_newest_first(*pages: list[Conversation]) -> list[Conversation]:
+def _newest_first(*pages: list[Conversation]) -> list[Conversation]:
     seen: dict[str, Conversation] = {}
     for page in pages:
         for conversation in page:
             seen.setdefault(conversation.id, conversation)
     return sorted(seen.values(), key=lambda c: c.updated_at, reverse=True)
-
-
-def conversation_messages(store: Store, conversation_id: str, limit: int = 200) -> list[Message]:
-    return store.recent_messages(conversation_id, limit)
-
-
-def has_history(store: Store) -> bool:
-    return store.latest_conversation() is not None
-
-
-_NAME = re.compile(r"(?:name is|이름은)\s+(.+?)[.。]?\s*$")
-
-
-def user_name(store: Store) -> str | None:
-    """The user's name, if a memory of kind `name` holds one ("The user's name is Mina.")."""
-    list_all = getattr(store, "list_memories", None)
-    if not callable(list_all):
-        return None
-    for memory in list_all():
-        if getattr(memory, "kind", "") == "name":
-            found = _NAME.search(str(getattr(memory, "content", "")))
-            if found and len(found.group(1)) <= 40:
-                return found.group(1)
-    return None
-
-
-# Memories (issue 4). Each returns a neutral shape so the panel does not depend on the memory module.
-
-
-@dataclass
-class MemoryItem:
-    id: str
-    text: str
-    source: str
-    """The message the memory came from, as the user wrote it (or '' when unknown)."""
-    created_at: str = ""
-    scope: str = "everywhere"
-    """`local`: never sent to a remote endpoint."""
-    status: str = "current"
-    """`superseded` when a newer fact replaced it."""
-
-
-def _field(obj: Any, *names: str, default: Any = "") -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return default
-
-
-def memories_available() -> bool:
-    return _optional("samantha.memories", "list_memories") is not None
-
-
-def list_memories(store: Store) -> list[MemoryItem]:
-    """Newest first, each with the text of the message it came from."""
-    function = _optional("samantha.memories", "list_memories")
-    if function is None:
-        return []
-    items = []
-    for entry in function(store):
-        memory = getattr(entry, "memory", entry)
-        source = getattr(entry, "source", None)
-        items.append(
-            MemoryItem(
-                id=str(_field(memory, "id")),
-                text=str(_field(memory, "content", "text")),
-                source=str(getattr(source, "content", "") or ""),
-                created_at=str(_field(memory, "created_at")),
-                scope=str(_field(memory, "scope", default="everywhere")),
-                status=str(_field(memory, "status", default="current")),
-            )
-        )
-    return items
-
-
-def set_memory_scope(store: Store, memory_id: str, scope: str) -> None:
-    """`local` (never sent to a remote endpoint) or `everywhere`."""
-    from samantha.memories import set_scope
-
-    set_scope(store, memory_id, scope)
-
-
-def forget_memory(store: Store, memory_id: str) -> None:
-    function = _optional("samantha.memories", "forget_memory", "delete_memory", "forget")
-    if function is None:
-        raise RuntimeError("Memories are not available in this version.")
-    function(store, memory_id)
-
-
-def forget_all_memories(store: Store) -> int:
-    """Forget every memory; returns how many there were."""
-    function = _optional("samantha.memories", "forget_all", "forget_all_memories", "reset_memories")
-    if function is not None:
-        result = function(store)
-        return int(result) if isinstance(result, int) else 0
-    items = list_memories(store)
-    for item in items:
-        forget_memory(store, item.id)
-    return len(items)
-
-
-def reset_conversation(store: Store, conversation_id: str) -> None:
-    store.delete_conversation(conversation_id)
-
-
-def export_all(store: Store, folder: Path) -> Path:
-    """Export everything (conversations, messages, memories, summaries) as lossless JSON into `folder`,
-    readable by the user only; returns the file."""
-    import time
-
-    from samantha import transfer
-
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / time.strftime("samantha-export-%Y%m%d-%H%M%S.json")
-    transfer.export_to_path(store, path, "json")
-    return path

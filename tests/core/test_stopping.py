@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.llm.scripted import ScriptedModel
 from samantha.llm.stopping import stoppable
 

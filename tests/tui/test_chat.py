@@ -10,7 +10,7 @@ from textual import events
 
 from samantha.errors import ModelTimeout, ModelUnavailable
 from samantha.llm.scripted import ScriptedModel
-from samantha.tui.screens.chat import ChatScreen
+from samantha.tui.widgets.conversation import Conversation
 from samantha.tui.widgets.prompt import PASTE_LIMIT
 
 
@@ -44,12 +44,12 @@ async def test_send_and_stream_reply(make, scripted_model, ready, idle, store):
 async def test_fast_stream_is_batched_not_drawn_per_piece(make, scripted_model, ready, idle):
     pieces = [f"w{i} " for i in range(2000)]
     scripted_model.enqueue(pieces)
-    chunks: list[ChatScreen.ReplyChunk] = []
+    chunks: list[Conversation.ReplyChunk] = []
     app = make()
 
     def hook(message):
         # A message is seen once per node it reaches; count each once.
-        if isinstance(message, ChatScreen.ReplyChunk) and all(m is not message for m in chunks):
+        if isinstance(message, Conversation.ReplyChunk) and all(m is not message for m in chunks):
             chunks.append(message)
 
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
@@ -206,12 +206,12 @@ async def test_only_one_message_waits_for_the_core(make, ready):
 
 async def test_core_that_cannot_start_is_told_and_the_app_stays(make, monkeypatch):
     from samantha.errors import ModelFileError
-    from samantha.tui import services
+    from samantha import runtime
 
     def broken(*args, **kwargs):
         raise ModelFileError("The model file /nowhere.gguf does not exist.")
 
-    monkeypatch.setattr(services, "build_companion", broken)
+    monkeypatch.setattr(runtime, "build_companion", broken)
     app = make(companion=None)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)

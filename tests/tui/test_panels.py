@@ -320,7 +320,7 @@ async def test_the_database_comes_before_the_model(make, store, monkeypatch, set
     """Built by the app itself: the sidebar fills from the database while the model is still loading."""
     import threading
 
-    from samantha.tui import services
+    from samantha import runtime
 
     conversation = store.create_conversation("waiting for the model")
     store.add_message(conversation.id, "user", "x")
@@ -330,8 +330,8 @@ async def test_the_database_comes_before_the_model(make, store, monkeypatch, set
         release.wait(10)
         return Companion(settings, store, scripted_model)
 
-    monkeypatch.setattr(services, "open_store", lambda settings: store)
-    monkeypatch.setattr(services, "build_companion", slow_build)
+    monkeypatch.setattr(runtime, "open_store", lambda settings: store)
+    monkeypatch.setattr(runtime, "build_companion", slow_build)
     app = make(companion=None)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(200):

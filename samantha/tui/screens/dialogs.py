@@ -1,4 +1,5 @@
-"""Small modal dialogs: confirm a deletion, name a conversation."""
+"""Small modal dialogs: confirm a deletion, name a conversation. Each has its own footer, so the keys
+shown are the dialog's, not those of the screen beneath it."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before something that cannot be undone. Dismisses with True only on an explicit yes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: str, yes: str = "Delete") -> None:
@@ -32,6 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button("Cancel (n)", id="no")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -57,6 +59,7 @@ class RenameScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog-box"):
             yield Static("Rename the conversation (Enter to save, Esc to cancel)", classes="question")
             yield Input(self.current, id="title", max_length=200)
+        yield Footer()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -17,11 +16,39 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from samantha.textsafe import terminal_safe
-from samantha.tui import services
 from samantha.tui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
-    from samantha.store import Store
+    from samantha.memories import MemoryWithSource
+    from samantha.tui.services import ChatService
+
+
+@dataclass
+class MemoryItem:
+    """A memory as the panel shows it."""
+
+    id: str
+    text: str
+    source: str
+    """The message the memory came from, as the user wrote it (or '' when added by hand)."""
+    created_at: str = ""
+    scope: str = "everywhere"
+    """`local`: never sent to a remote endpoint."""
+    status: str = "current"
+    """`superseded` when a newer fact replaced it."""
+
+    @classmethod
+    def of(cls, entry: MemoryWithSource) -> MemoryItem:
+        memory = entry.memory
+        source = entry.source.content if entry.source else ""
+        return cls(
+            id=memory.id,
+            text=memory.content,
+            source=source,
+            created_at=memory.created_at,
+            scope=memory.scope,
+            status=memory.status,
+        )
 
 
 class MemoryScreen(ModalScreen[None]):
@@ -37,17 +64,16 @@ class MemoryScreen(ModalScreen[None]):
 
     @dataclass
     class Loaded(Message):
-        items: list[services.MemoryItem]
+        items: list[MemoryItem]
 
     @dataclass
     class Done(Message):
         note: str
 
-    def __init__(self, store: Store, export_folder: Path) -> None:
+    def __init__(self, service: ChatService) -> None:
         super().__init__(classes="panel", id="memory-panel")
-        self.store = store
-        self.export_folder = export_folder
-        self.items: list[services.MemoryItem] = []
+        self.service = service
+        self.items: list[MemoryItem] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel-box"):
@@ -62,7 +88,7 @@ class MemoryScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
     def load(self) -> None:
-        self.post_message(self.Loaded(services.list_memories(self.store)))
+        self.post_message(self.Loaded([MemoryItem.of(entry) for entry in self.service.memories()]))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -70,8 +96,7 @@ class MemoryScreen(ModalScreen[None]):
         options = self.query_one("#memories", OptionList)
         options.clear_options()
         if not event.items:
-            hint = "" if services.memories_available() else " (memory is not available in this version)"
-            options.add_option(Option(Text(f"Nothing remembered yet{hint}.", style="italic"), disabled=True))
+            options.add_option(Option(Text("Nothing remembered yet.", style="italic"), disabled=True))
             self.query_one("#source-text", Static).update("")
             return
         options.add_options([Option(self._label(item), id=item.id) for item in event.items])
@@ -79,7 +104,7 @@ class MemoryScreen(ModalScreen[None]):
         options.focus()
 
     @staticmethod
-    def _label(item: services.MemoryItem) -> Text:
+    def _label(item: MemoryItem) -> Text:
         label = Text(terminal_safe(item.text), style="dim" if item.status == "superseded" else "")
         if item.status == "superseded":
             label.append("  (no longer true)", style="italic")
@@ -100,10 +125,10 @@ class MemoryScreen(ModalScreen[None]):
             source.append("\nLocal: never sent to a remote endpoint (l to change).", style="dim")
         self.query_one("#source-text", Static).update(source)
 
-    def _item(self, memory_id: str | None) -> services.MemoryItem | None:
+    def _item(self, memory_id: str | None) -> MemoryItem | None:
         return next((item for item in self.items if item.id == memory_id), None)
 
-    def _highlighted(self) -> services.MemoryItem | None:
+    def _highlighted(self) -> MemoryItem | None:
         options = self.query_one("#memories", OptionList)
         if options.highlighted is None:
             return None
@@ -138,16 +163,16 @@ class MemoryScreen(ModalScreen[None]):
     def forget(self, ids: list[str] | None) -> None:
         try:
             if ids is None:
-                services.forget_all_memories(self.store)
+                self.service.forget_all()
                 note = "I forgot everything I remembered about you."
             else:
                 for memory_id in ids:
-                    services.forget_memory(self.store, memory_id)
+                    self.service.forget(memory_id)
                 note = "Forgotten."
         except Exception as exc:  # shown in words; the panel stays open
             note = f"Could not forget: {exc}"
         self.post_message(self.Done(note))
-        self.post_message(self.Loaded(services.list_memories(self.store)))
+        self.post_message(self.Loaded([MemoryItem.of(entry) for entry in self.service.memories()]))
 
     def action_toggle_local(self) -> None:
         item = self._highlighted()
@@ -157,12 +182,12 @@ class MemoryScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
     def toggle_local(self, memory_id: str, scope: str) -> None:
         try:
-            services.set_memory_scope(self.store, memory_id, scope)
+            self.service.set_memory_scope(memory_id, scope)
             note = "Kept on this machine only." if scope == "local" else "May go to any model."
         except Exception as exc:  # shown in words; the panel stays open
             note = f"Could not change it: {exc}"
         self.post_message(self.Done(note))
-        self.post_message(self.Loaded(services.list_memories(self.store)))
+        self.post_message(self.Loaded([MemoryItem.of(entry) for entry in self.service.memories()]))
 
     def action_export(self) -> None:
         self.export()
@@ -170,7 +195,7 @@ class MemoryScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
     def export(self) -> None:
         try:
-            path = services.export_all(self.store, self.export_folder)
+            path = self.service.export(self.service.export_folder())
             note = f"Exported to {path}"
         except Exception as exc:
             note = f"Could not export: {exc}"
