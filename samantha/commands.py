@@ -103,7 +103,11 @@ COMMANDS: tuple[Command, ...] = (
         plain=True,
     ),
     Command(
-        "forget_all", "Forget all memories", "Forget all memories, after asking", slash="/forget all", plain=True
+        "forget_all",
+        "Forget all memories",
+        "Forget all memories, after asking",
+        slash="/forget all",
+        plain=True,
     ),
     Command(
         "delete_current",
@@ -116,7 +120,17 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 #: The order /help lists the slash commands in.
-SLASH_ORDER = ("/new", "/forget", "/reset", "/export", "/incognito", "/sources", "/context", "/model", "/help")
+SLASH_ORDER = (
+    "/new",
+    "/forget",
+    "/reset",
+    "/export",
+    "/incognito",
+    "/sources",
+    "/context",
+    "/model",
+    "/help",
+)
 
 BY_ID: dict[str, Command] = {command.id: command for command in COMMANDS}
 

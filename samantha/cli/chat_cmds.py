@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from samantha.errors import MessageNotSaved, ModelError, StoreError, UsageError
+from samantha.cli.plain import print_sources
+from samantha.errors import ModelError, StoreError, UsageError
 from samantha.textsafe import from_terminal, json_dumps, terminal_safe
+from samantha.titles import title_from
 
 if TYPE_CHECKING:  # the core is imported when a command runs, so the app's first frame does not wait for it
     from samantha.companion import Companion, TurnResult
     from samantha.context import ContextPlan
-
-TITLE_CHARS = 60
-
-
-def title_from(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
 
 
 def make_companion(*, incognito: bool = False) -> Companion:
@@ -110,11 +104,8 @@ def ask(
         click.echo(result_json(turn.result))
     else:
         click.echo()
-        from samantha.citations import source_lines
-
-        for citation in turn.result.citations:
-            click.echo(terminal_safe(source_lines(citation)))
-        _say_if_truncated(turn.context)
+        print_sources(turn.result)
+        say_if_truncated(turn.context)
 
 
 def show_dry_run(
@@ -141,7 +132,7 @@ def show_dry_run(
         click.echo(terminal_safe(f"\n(kept home, local memory {kept['id']}: {kept['text']})"))
 
 
-def _say_if_truncated(plan: ContextPlan | None) -> None:
+def say_if_truncated(plan: ContextPlan | None) -> None:
     from samantha.context import USER_TRUNCATED
 
     if plan is not None and plan.user_truncated:
@@ -164,86 +155,6 @@ def start_chat(*, incognito: bool, plain: bool) -> None:
         else:
             run_app(incognito=incognito)
             return
+    from samantha.cli.plain import plain_chat
+
     plain_chat(incognito=incognito)
-
-
-def plain_chat(*, incognito: bool) -> None:
-    """One line, one turn. No line ends the chat but an empty one or end of input: a bad line, a busy
-    database or a failing model is said in a sentence, and the next line is read."""
-    from samantha.companion import message_not_saved
-    from samantha.validation import check_text
-
-    companion = make_companion(incognito=incognito)
-    if companion.model.small_model_notice:
-        click.echo(companion.model.small_model_notice)
-    click.echo("Samantha is here. Type a message; an empty line or Ctrl-D ends the chat.")
-    _lenient_stdin()
-    conversation_id: str | None = None
-    while True:
-        try:
-            text = from_terminal(input("you> "))
-        except EOFError:
-            break
-        if not text.strip():
-            break
-        try:
-            check_text(text)
-            if conversation_id is None:
-                try:
-                    conversation_id = companion.new_conversation(title_from(text))
-                except StoreError as exc:
-                    raise message_not_saved(exc, text) from None
-            _plain_turn(companion, conversation_id, text)
-        except UsageError as exc:
-            click.echo(f"({exc.message} Nothing was sent.)")
-        except MessageNotSaved as exc:
-            click.echo(f"({exc.message} Send it again in a moment.)")
-            _type_again(exc.text)
-        except StoreError as exc:
-            click.echo(f"\n(Error: {exc.message} Your message is saved; her reply may not be.)")
-
-
-def _plain_turn(companion: Companion, conversation_id: str, text: str) -> None:
-    turn = companion.turn(conversation_id, text)
-    pieces = iter(turn)
-    try:
-        first = next(pieces, None)  # the message is stored (or refused) before the first piece
-        click.echo("samantha> ", nl=False)
-        if first is not None:
-            click.echo(terminal_safe(first), nl=False)
-        for piece in pieces:
-            click.echo(terminal_safe(piece), nl=False)
-    except ModelError as exc:
-        click.echo(f"\n(Error: {exc.message} Your message is saved.)")
-        return
-    except KeyboardInterrupt:
-        turn.cancel()
-        click.echo(" [interrupted]")
-        return
-    click.echo()
-    _say_if_truncated(turn.context)
-
-
-def _lenient_stdin() -> None:
-    """Bytes on stdin that are not UTF-8 become U+FFFD instead of ending the chat."""
-    reconfigure = getattr(sys.stdin, "reconfigure", None)
-    if reconfigure is not None:
-        with contextlib.suppress(ValueError, OSError):
-            reconfigure(errors="replace")
-
-
-def _type_again(text: str) -> None:
-    """On a terminal, the next prompt starts with the text that was not saved, ready to send again."""
-    if not sys.stdin.isatty():
-        return
-    try:
-        import readline
-    except ImportError:
-        return
-
-    def prefill() -> None:
-        readline.insert_text(text)
-        readline.redisplay()
-        readline.set_startup_hook(None)
-
-    readline.set_startup_hook(prefill)

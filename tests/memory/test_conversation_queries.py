@@ -23,4 +23,4 @@ def test_conversations_mentioning_finds_what_was_said_newest_first(store):
     store.create_conversation("third")
     found = store.conversations_mentioning("ocean")
     assert [c.id for c in found] == [newer.id, older.id]
-    assert store.conversations_mentioning("\"") == []  # nothing it can search for: nothing, no error
+    assert store.conversations_mentioning('"') == []  # nothing it can search for: nothing, no error

@@ -205,8 +205,8 @@ async def test_only_one_message_waits_for_the_core(make, ready):
 
 
 async def test_core_that_cannot_start_is_told_and_the_app_stays(make, monkeypatch):
-    from samantha.errors import ModelFileError
     from samantha import runtime
+    from samantha.errors import ModelFileError
 
     def broken(*args, **kwargs):
         raise ModelFileError("The model file /nowhere.gguf does not exist.")

@@ -23,7 +23,9 @@ class NoticeBar(Static):
         self.display = False
         self._timer: Timer | None = None
 
-    def show(self, message: str, *, title: str = "", severity: str = "information", timeout: float = 0) -> None:
+    def show(
+        self, message: str, *, title: str = "", severity: str = "information", timeout: float = 0
+    ) -> None:
         line = Text()
         if title:
             line.append(f"{title}: ", style="bold")
