@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the core is imported when a command runs, so the app's firs
     from samantha.context import ContextPlan
 
 
+
 def make_companion(*, incognito: bool = False) -> Companion:
     from samantha.config import load_settings
     from samantha.runtime import build_companion

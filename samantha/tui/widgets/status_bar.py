@@ -50,7 +50,7 @@ class StatusBar(Static):
 
 def _joined(parts: list[tuple[str, int, Text]]) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
-    for index, (name, _, text) in enumerate(parts):
+    for index, (_, _, text) in enumerate(parts):
         if index:
             before = parts[index - 1][0]
             line.append(" " if before == "incognito" else " · " if before == "backend" else SEPARATOR)
