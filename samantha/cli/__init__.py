@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 
@@ -42,7 +43,24 @@ def _register() -> None:
     corpus_cmds.register(cli)
 
 
+#: The end of a help text's first sentence (not the dot of "e.g." or "i.e.").
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.(?:\s|$)")
+
+
+def _whole_first_sentences(group: click.Group) -> None:
+    """Command lists show each command's whole first sentence, wrapped, instead of click's default of
+    cutting it to fit one line (which left "Remember FACT (e.g." and "the facts she...")."""
+    for command in group.commands.values():
+        if command.help and not command.short_help:
+            paragraph = command.help.strip().split("\n\n")[0]
+            end = _SENTENCE_END.search(paragraph)
+            command.short_help = " ".join(paragraph[: end.start() + 1 if end else None].split())
+        if isinstance(command, click.Group):
+            _whole_first_sentences(command)
+
+
 _register()
+_whole_first_sentences(cli)
 
 
 def main(args: list[str] | None = None) -> None:

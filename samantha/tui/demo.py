@@ -1,7 +1,14 @@
-"""A seeded, deterministic app for screenshots and snapshot tests: the scripted fake model, a few stored
-conversations with fixed times, and two review passages that disagree (123 vs 125 minutes).
+"""Screenshots and the seeded app of the snapshot tests.
 
-`python -m samantha.tui.demo docs/screenshot.svg` writes the README's screenshot.
+The seeded, deterministic app: the scripted fake model, a few stored conversations with fixed times, and
+two review passages that disagree (123 vs 125 minutes). It stands in for a stronger model behind an
+endpoint, and every picture of it says so.
+
+    python -m samantha.tui.demo docs/screenshot-scripted.svg        # the scripted stand-in
+    python -m samantha.tui.demo --real docs/screenshot.svg          # the product as installed
+
+`--real` runs the app as a user gets it: the built-in model and the real retrieval over the reviews, in
+a fresh temporary home, asking REAL_QUESTIONS.
 """
 
 from __future__ import annotations
@@ -186,6 +193,46 @@ def save_screenshot(path: Path, language: Language = "en") -> Path:
     return path
 
 
+#: What the screenshot of the product as installed asks: small talk, then a film question.
+REAL_QUESTIONS = ("Hi Samantha. I can't sleep tonight.", "How long is the film Her?")
+
+
+def save_real_screenshot(path: Path, size: tuple[int, int] = (120, 36)) -> Path:
+    """Write an SVG screenshot of the app as installed (built-in model, real retrieval) to `path`."""
+    import os
+    import tempfile
+
+    from samantha.config import load_settings
+
+    async def run() -> None:
+        app = SamanthaApp(load_settings())
+        async with app.run_test(size=size) as pilot:
+            while app.companion is None:
+                await pilot.pause(0.1)
+            screen = app.chat_screen
+            for text in REAL_QUESTIONS:
+                screen.prompt.value = text
+                await pilot.press("enter")
+                await pilot.pause(0.2)
+                while screen.streaming:
+                    await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
+            screen.prompt.cursor_blink = False
+            await pilot.pause(0.5)
+            app.save_screenshot(filename=path.name, path=str(path.parent))
+
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["SAMANTHA_HOME"] = home
+        asyncio.run(run())
+    return path
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.svg")
-    print(save_screenshot(target, "ko" if "--ko" in sys.argv else "en"))
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    target = Path(arguments[0] if arguments else "docs/screenshot.svg")
+    if "--real" in sys.argv:
+        print(save_real_screenshot(target))
+    else:
+        print(save_screenshot(target, "ko" if "--ko" in sys.argv else "en"))

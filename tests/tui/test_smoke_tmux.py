@@ -114,3 +114,58 @@ def test_type_a_message_and_read_the_reply_off_the_screen(terminal: Terminal, sa
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not terminal.alive(), "ctrl+q should quit the app (and end the tmux session)"
+
+
+@pytest.fixture
+def plain_terminal(samantha_home: Path, tmp_path: Path):
+    command = (
+        f"env -i PATH=/usr/bin:/bin HOME={tmp_path / 'user-home'} TERM=xterm-256color LANG=C.UTF-8 "
+        f"SAMANTHA_HOME={samantha_home} SAMANTHA_MAX_REPLY_TOKENS=40 {SAMANTHA} --plain"
+    )
+    opened = Terminal(command, width=100, height=30)
+    yield opened
+    opened.close()
+
+
+def test_the_plain_chat_in_a_terminal(plain_terminal: Terminal, samantha_home: Path):
+    """`samantha --plain`: /help answered without the model, a reply streamed, typing during a reply kept
+    out of it, Ctrl+C stopping a reply, Ctrl+D ending the chat."""
+    terminal = plain_terminal
+    terminal.wait_for(lambda s: "you>" in s, 120, "the prompt")
+    terminal.type("/help", "Enter")
+    screen = terminal.wait_for(lambda s: "/incognito" in s and s.rstrip().endswith("you>"), 30, "the help")
+    assert "/forget" in screen and "this help" in screen
+    store = Store.open(samantha_home / "samantha.db")
+    try:
+        assert store.count_messages() == 0  # /help went nowhere near the model
+    finally:
+        store.close()
+
+    terminal.type("Tell me a story about the sea, please.", "Enter")
+    terminal.wait_for(lambda s: "samantha>" in s, 60, "the reply to start")
+    terminal.type("abc")  # typed while she answers: not echoed into her line
+    screen = terminal.wait_for(lambda s: s.rstrip().endswith("you> abc"), 240, "the next prompt, holding abc")
+    reply_line = next(line for line in screen.splitlines() if "samantha>" in line)
+    assert "abc" not in reply_line
+
+    terminal.type("C-u", "Write a very long poem about letters.", "Enter")
+    terminal.wait_for(lambda s: s.count("samantha>") == 2, 60, "the second reply to start")
+    terminal.type("C-c")
+    screen = terminal.wait_for(lambda s: "[interrupted]" in s or s.rstrip().endswith("you>"), 30, "the stop")
+    terminal.type("C-d")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not terminal.alive(), "Ctrl+D should end the plain chat"
+    store = Store.open(samantha_home / "samantha.db")
+    try:
+        saved = store.recent_messages(store.latest_conversation().id)
+    finally:
+        store.close()
+    assert [(m.role, m.status) for m in saved[:3]] == [
+        ("user", "complete"),
+        ("assistant", "complete"),
+        ("user", "complete"),
+    ]
+    if "[interrupted]" in screen:  # stopped mid-reply: what arrived is kept, marked so
+        assert len(saved) == 3 or saved[3].status == "interrupted"

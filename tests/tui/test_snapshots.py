@@ -86,6 +86,18 @@ def test_memory_panel(snap_compare, demo_app, language):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.parametrize("size", [(60, 20), (40, 12)], ids=["60x20", "40x12"])
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_chat_in_a_small_window(snap_compare, demo_app, language, size):
+    """The sidebar folded away, the chat wrapping at a readable width, the message box usable."""
+    assert snap_compare(demo_app(language), terminal_size=size, run_before=played(language))
+
+
+def test_sources_over_korean_text_at_the_panel_edge(snap_compare, demo_app):
+    """Korean lines run under the panel's edges; nothing of them shows beside it."""
+    assert snap_compare(demo_app("ko"), terminal_size=(100, 30), run_before=played("ko", "f3"))
+
+
 def test_help(snap_compare, demo_app):
     assert snap_compare(demo_app("en"), terminal_size=SIZE, run_before=played("en", "f1"))
 

@@ -1,0 +1,124 @@
+"""The app at small and large sizes: the sidebar folds and comes back, the message box and the chat keep
+usable widths, the status bar drops whole parts, notices take their own rows, dialogs show their own
+keys, arrows move focus where they point. Scripted model; sizes are the terminal's."""
+
+from __future__ import annotations
+
+from textual.fuzzy import Matcher
+from textual.widgets import Input
+
+from samantha.tui.screens.dialogs import ConfirmScreen
+
+
+async def send(pilot, text: str) -> None:
+    pilot.app.chat_screen.prompt.value = text
+    await pilot.press("enter")
+
+
+def screen_text(app) -> str:
+    return "\n".join(
+        "".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()
+    )
+
+
+async def test_a_narrow_window_folds_the_sidebar_and_a_wide_one_brings_it_back(make, ready):
+    app = make()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await ready(app, pilot)
+        screen = app.chat_screen
+        assert not screen.sidebar.display
+        assert "Message Samantha" in screen_text(app)
+        greeting = screen.chat.bubbles()[0]
+        assert greeting.query_one(".body").region.width >= 40
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert screen.sidebar.display
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert not screen.sidebar.display
+        assert screen.prompt.content_region.width >= 30
+
+
+async def test_the_status_bar_drops_whole_parts_least_important_first(make, ready):
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        status = app.chat_screen.status
+        status.model_label = "embedded · SmolLM2-135M-Instruct.Q4_1 (embedded)"
+        status.notice = "tiny built-in model (/model for how to switch)"
+        status.budget, status.used = 4036, 2366
+        status.state = "writing…"
+        await pilot.pause()
+        wide = str(status.render())
+        assert "…" not in wide.replace("writing…", "")  # nothing cut
+        assert "SmolLM2-135M-Instruct.Q4_1 (embedded)" in wide and "2,366/4,036" in wide and "writing…" in wide
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        narrow = str(status.render())
+        assert "tiny" not in narrow and "embedded ·" not in narrow  # the notice and the backend go first
+        assert "SmolLM2-135M-Instruct.Q4_1 (embedded)" in narrow and "writing…" in narrow
+
+
+async def test_the_token_count_starts_again_with_a_new_conversation(make, scripted_model, ready, idle):
+    scripted_model.enqueue("Hello.")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "hi")
+        await idle(app, pilot)
+        status = app.chat_screen.status
+        assert status.used > 0
+        await pilot.press("ctrl+n")
+        assert status.used == 0 and f"context 0/{status.budget:,}" in str(status.render())
+
+
+async def test_a_notice_takes_its_own_rows_and_covers_nothing(make, scripted_model, ready):
+    scripted_model.small_model_notice = "I'm a tiny model; " * 8
+    app = make()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await ready(app, pilot)
+        screen = app.chat_screen
+        notice = screen.notice
+        assert notice.display and "tiny model" in notice.text
+        assert not notice.region.overlaps(screen.prompt.region)
+        assert not notice.region.overlaps(screen.chat.region)
+        assert screen.prompt.region.bottom <= notice.region.y
+        assert "Message Samantha" in screen_text(app)
+
+
+async def test_a_dialog_footer_shows_only_its_own_keys(make, store, ready):
+    conversation = store.create_conversation("to delete")
+    store.add_message(conversation.id, "user", "bye")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        app.chat_screen.conversation_id = conversation.id
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Yes" in footer and "No" in footer
+        assert "Stop" not in footer and "Regenerate" not in footer
+
+
+async def test_down_from_the_filter_goes_into_the_list(make, store, ready):
+    for title in ("one", "two"):
+        store.create_conversation(title)
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        sidebar = app.chat_screen.sidebar
+        sidebar.query_one("#filter", Input).focus()
+        await pilot.press("down")
+        assert sidebar.options.has_focus and sidebar.options.highlighted == 0
+        await pilot.press("up")
+        assert sidebar.query_one("#filter", Input).has_focus
+
+
+async def test_the_palette_search_for_theme_finds_no_memory_command(make, ready):
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        matcher = Matcher("theme")
+        found = [c.title for c in app.get_system_commands(app.screen) if matcher.match(c.title) > 0]
+        assert found and all("theme" in title.lower() for title in found)
