@@ -51,7 +51,9 @@ async def test_the_status_bar_drops_whole_parts_least_important_first(make, read
         await pilot.pause()
         wide = str(status.render())
         assert "…" not in wide.replace("writing…", "")  # nothing cut
-        assert "SmolLM2-135M-Instruct.Q4_1 (embedded)" in wide and "2,366/4,036" in wide and "writing…" in wide
+        assert (
+            "SmolLM2-135M-Instruct.Q4_1 (embedded)" in wide and "2,366/4,036" in wide and "writing…" in wide
+        )
         await pilot.resize_terminal(60, 20)
         await pilot.pause()
         narrow = str(status.render())
