@@ -146,6 +146,11 @@ class SamanthaApp(App[None]):
         if len(self.screen_stack) and self.screen is self.screen_stack[0]:
             self.chat_screen.notice.show(message, title=title, severity=severity, timeout=timeout or 0)
 
+    def clear_notifications(self) -> None:
+        super().clear_notifications()
+        if len(self.screen_stack):
+            self.chat_screen.notice.clear()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every command, with its current key, then the app's own."""
         chat = self.chat_screen
