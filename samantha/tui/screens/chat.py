@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -20,35 +20,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from samantha import commands
-from samantha.textsafe import terminal_safe
-from samantha.tui.screens.dialogs import ConfirmScreen
-from samantha.tui.screens.panels import ContextScreen, SourcesScreen, TextPanel
-from samantha.tui.widgets.chat_view import ChatView, MessageBubble
-from samantha.tui.widgets.conversation import Conversation
+from samantha.tui.screens.memory import MemoryScreen, export_everything, forget_everything
+from samantha.tui.screens.panels import ContextScreen, help_panel, model_panel
+from samantha.tui.widgets.chat_view import ChatView
+from samantha.tui.widgets.conversation import BUSY, Conversation
 from samantha.tui.widgets.notice_bar import NoticeBar
 from samantha.tui.widgets.prompt import PromptInput
 from samantha.tui.widgets.sidebar import Sidebar
 from samantha.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from textual.widgets import Markdown
-
     from samantha.context import ContextPlan
-    from samantha.records import Message as StoredMessage
     from samantha.tui.services import ChatService
 
 #: Below this many columns the sidebar folds away on its own, so the conversation keeps room for its text
 #: (at 60 columns it wraps at more than 40); it comes back when the terminal is wider again.
 SIDEBAR_FOLD_WIDTH = 84
-
-GREETING_NEW = (
-    "Hi, I'm Samantha. I'm here to talk — about your day, about anything, or about the film *Her*; "
-    "ask me about it and I'll show you what the reviews say. Type a message and press Enter."
-)
-GREETING_BACK = (
-    "Welcome back{name}. It's good to hear from you again. Last time we talked about “{title}”; "
-    "pick it on the left to carry on, or just start typing."
-)
 
 
 class ChatScreen(Screen[None]):
@@ -57,16 +44,6 @@ class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(c.key, c.id, c.title, id=c.id, show=c.footer) for c in commands.keyed() if c.key
     ]
-
-    @dataclass
-    class Greeting(Message):
-        text: str
-
-    @dataclass
-    class Note(Message):
-        """A worker's outcome to tell the user."""
-
-        text: str
 
     @dataclass
     class IncognitoWanted(Message):
@@ -101,7 +78,7 @@ class ChatScreen(Screen[None]):
             self._narrow = narrow
             self.sidebar.display = not narrow
 
-    # Parts (the tests and the app reach them here)
+    # Parts (the app and the tests reach them here)
 
     @property
     def conversation(self) -> Conversation:
@@ -156,36 +133,16 @@ class ChatScreen(Screen[None]):
     def store_ready(self) -> None:
         """The user's database is open: fill the sidebar and greet, while the model is still loading."""
         self.sidebar.reload()
-        self.greet()
-
-    @work(thread=True, exclusive=True, group="greeting", exit_on_error=False)
-    def greet(self) -> None:
-        title = self.service.latest_title()
-        if title is None:
-            self.post_message(self.Greeting(GREETING_NEW))
-        else:
-            name = self.service.user_name()
-            text = GREETING_BACK.format(name=f", {name}" if name else "", title=title or "our last chat")
-            self.post_message(self.Greeting(text))
-
-    @on(Greeting)
-    def _greet(self, event: Greeting) -> None:
-        if self.conversation_id is None:
-            self.conversation.greet(event.text)
+        self.conversation.load_greeting()
 
     def companion_ready(self, *, incognito: bool) -> None:
         facts = self.service.model_facts()
         assert facts is not None
         self.incognito = self.conversation.hide_ids = incognito
-        self.status.model_label = f"{facts.backend} · {terminal_safe(facts.name)}"
-        self.status.budget = facts.budget
-        self.status.incognito = incognito
-        self.status.state = ""
-        if facts.small_model_notice:
-            self.status.notice = "tiny built-in model (/model for how to switch)"
-            if not self._notice_shown:
-                self._notice_shown = True
-                self.notify(facts.small_model_notice, title="About this model", timeout=12)
+        self.status.show_model(facts, incognito=incognito)
+        if facts.small_model_notice and not self._notice_shown:
+            self._notice_shown = True
+            self.notify(facts.small_model_notice, title="About this model", timeout=12)
         self.conversation.send_queued()
 
     # Between the parts
@@ -213,27 +170,12 @@ class ChatScreen(Screen[None]):
 
     @on(Sidebar.Opened)
     def _open(self, event: Sidebar.Opened) -> None:
-        if self.streaming:
-            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
-            return
-        self.load_history(event.conversation_id)
-
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def load_history(self, conversation_id: str) -> None:
-        messages = self.service.history(conversation_id)
-        self.app.call_from_thread(self._show_history, conversation_id, messages)
-
-    def _show_history(self, conversation_id: str, messages: list[StoredMessage]) -> None:
-        self.conversation.show_history(conversation_id, messages)
-        self.sidebar.open_id = conversation_id
+        if self.conversation.open(event.conversation_id):
+            self.sidebar.open_id = event.conversation_id
 
     @on(Conversation.CommandTyped)
     async def _command(self, event: Conversation.CommandTyped) -> None:
         await self.run_action(event.command.id)
-
-    @on(Note)
-    def _note(self, event: Note) -> None:
-        self.notify(terminal_safe(event.text))
 
     # Actions: one per command (bindings, palette and slash commands all land here)
 
@@ -252,39 +194,23 @@ class ChatScreen(Screen[None]):
     def action_copy(self) -> None:
         self.conversation.copy()
 
-    def action_sources(self, n: int | None = None, bubble: MessageBubble | None = None) -> None:
-        bubble = bubble or self.conversation.last_cited()
-        self.app.push_screen(SourcesScreen(bubble.citations if bubble else [], focus_n=n))
-
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        """An [n] in a reply was clicked: open that passage. (By name, so Markdown loads lazily.)"""
-        if not event.href.startswith("cite:"):
-            return
-        event.stop()
-        bubble = next((a for a in event.markdown.ancestors if isinstance(a, MessageBubble)), None)
-        self.action_sources(int(event.href[5:]), bubble)
+    def action_sources(self) -> None:
+        self.conversation.show_sources()
 
     def action_context(self) -> None:
         self.app.push_screen(ContextScreen(self.last_context))
 
     def action_memories(self) -> None:
-        from samantha.tui.screens.memory import MemoryScreen
-
         self.app.push_screen(MemoryScreen(self.service))
 
     def action_incognito(self) -> None:
         if self.streaming:
-            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
-            return
-        self.post_message(self.IncognitoWanted(not self.incognito))
+            self.notify(BUSY, severity="warning")
+        else:
+            self.post_message(self.IncognitoWanted(not self.incognito))
 
     def action_help(self) -> None:
-        keys = "\n".join(f"{self.key(c.id):<14}{c.title}" for c in commands.keyed())
-        body = (
-            f"Slash commands\n\n{commands.slash_help()}\n\nKeys\n\n{keys}\n"
-            f"{'ctrl+p':<14}Command palette (every action)"
-        )
-        self.app.push_screen(TextPanel("Help", body, "help-panel"))
+        self.app.push_screen(help_panel(self.key))
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar.display = not self.sidebar.display
@@ -297,16 +223,14 @@ class ChatScreen(Screen[None]):
         self.prompt.focus()
 
     def action_rename(self) -> None:
-        self.sidebar.open_id = self.conversation_id
-        self.sidebar.rename(self.sidebar.target())
+        self.sidebar.rename(self.sidebar.target(self.conversation_id))
 
     def action_delete(self) -> None:
-        self.sidebar.open_id = self.conversation_id
-        target = self.sidebar.target()
+        target = self.sidebar.target(self.conversation_id)
         if self.streaming and target == self.conversation_id:
-            self.notify("I'm still answering; press Esc to stop me first.", severity="warning")
-            return
-        self.sidebar.delete(target)
+            self.notify(BUSY, severity="warning")
+        else:
+            self.sidebar.delete(target)
 
     def action_delete_current(self) -> None:
         if self.conversation_id is None:
@@ -319,38 +243,11 @@ class ChatScreen(Screen[None]):
         facts = self.service.model_facts()
         if facts is None:
             self.notify("I'm still waking up.")
-            return
-        lines = [
-            f"Model: {facts.name}",
-            f"Backend: {facts.backend}",
-            f"Context window: {facts.context_window:,} tokens ({facts.reply_tokens:,} kept for the reply)",
-            "",
-            facts.small_model_notice
-            or "Switch with SAMANTHA_BASE_URL / SAMANTHA_MODEL / SAMANTHA_MODEL_PATH (see the README).",
-        ]
-        self.app.push_screen(TextPanel("Model", terminal_safe("\n".join(lines)), "model-panel"))
+        else:
+            self.app.push_screen(model_panel(facts))
 
     def action_export(self) -> None:
-        self.export()
-
-    @work(thread=True, group="change", exit_on_error=False)
-    def export(self) -> None:
-        try:
-            note = f"Exported to {self.service.export(self.service.export_folder())}"
-        except Exception as exc:
-            note = f"Could not export: {exc}"
-        self.post_message(self.Note(note))
+        export_everything(self, self.service)
 
     def action_forget_all(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.forget_all()
-
-        self.app.push_screen(
-            ConfirmScreen("Forget everything I remember about you?", yes="Forget all"), answered
-        )
-
-    @work(thread=True, group="change", exit_on_error=False)
-    def forget_all(self) -> None:
-        count = self.service.forget_all()
-        self.post_message(self.Note(f"Forgot {count} memories." if count else "Nothing left to forget."))
+        forget_everything(self, self.service)

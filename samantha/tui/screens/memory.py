@@ -19,6 +19,8 @@ from samantha.textsafe import terminal_safe
 from samantha.tui.screens.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from samantha.memories import MemoryWithSource
     from samantha.tui.services import ChatService
 
@@ -190,17 +192,37 @@ class MemoryScreen(ModalScreen[None]):
         self.post_message(self.Loaded([MemoryItem.of(entry) for entry in self.service.memories()]))
 
     def action_export(self) -> None:
-        self.export()
-
-    @work(thread=True, exclusive=True, group="memory", exit_on_error=False)
-    def export(self) -> None:
-        try:
-            path = self.service.export(self.service.export_folder())
-            note = f"Exported to {path}"
-        except Exception as exc:
-            note = f"Could not export: {exc}"
-        self.post_message(self.Done(note))
+        export_everything(self, self.service)
 
     @on(Done)
     def _done(self, event: Done) -> None:
         self.notify(terminal_safe(event.note), title="Memory")
+
+
+def export_everything(node: Widget, service: ChatService) -> None:
+    """Export everything in a thread worker, then tell the user where it went (or why not)."""
+
+    def export() -> None:
+        try:
+            note = f"Exported to {service.export(service.export_folder())}"
+        except Exception as exc:  # said in words; the app stays
+            note = f"Could not export: {exc}"
+        node.app.call_from_thread(node.notify, terminal_safe(note))
+
+    node.run_worker(export, thread=True, group="export", exit_on_error=False)
+
+
+def forget_everything(node: Widget, service: ChatService) -> None:
+    """Ask, then forget every memory in a thread worker and say how many there were."""
+
+    def forget() -> None:
+        count = service.forget_all()
+        node.app.call_from_thread(
+            node.notify, f"Forgot {count} memories." if count else "Nothing left to forget."
+        )
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            node.run_worker(forget, thread=True, group="forget", exit_on_error=False)
+
+    node.app.push_screen(ConfirmScreen("Forget everything I remember about you?", yes="Forget all"), answered)

@@ -12,11 +12,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from samantha import commands
 from samantha.textsafe import terminal_safe
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from samantha.context import ContextPlan
     from samantha.records import Citation
+    from samantha.tui.services import ModelFacts
 
 
 class Panel(ModalScreen[None]):
@@ -118,3 +122,26 @@ class TextPanel(Panel):
             yield Static(f"{self.title_text}  (Esc to close)", classes="panel-title")
             with VerticalScroll():
                 yield Static(Text(self.body), classes="panel-body")
+
+
+def help_panel(key: Callable[[str], str]) -> TextPanel:
+    """/help: every slash command, then every key (as the user's keymap binds them now)."""
+    keys = "\n".join(f"{key(c.id):<14}{c.title}" for c in commands.keyed())
+    body = (
+        f"Slash commands\n\n{commands.slash_help()}\n\nKeys\n\n{keys}\n"
+        f"{'ctrl+p':<14}Command palette (every action)"
+    )
+    return TextPanel("Help", body, "help-panel")
+
+
+def model_panel(facts: ModelFacts) -> TextPanel:
+    """/model: which model answers, its context window, and how to switch."""
+    lines = [
+        f"Model: {facts.name}",
+        f"Backend: {facts.backend}",
+        f"Context window: {facts.context_window:,} tokens ({facts.reply_tokens:,} kept for the reply)",
+        "",
+        facts.small_model_notice
+        or "Switch with SAMANTHA_BASE_URL / SAMANTHA_MODEL / SAMANTHA_MODEL_PATH (see the README).",
+    ]
+    return TextPanel("Model", terminal_safe("\n".join(lines)), "model-panel")

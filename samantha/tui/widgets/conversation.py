@@ -25,6 +25,8 @@ from samantha.tui.widgets.chat_view import ChatView, MessageBubble
 from samantha.tui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
     from samantha.companion import Turn, TurnResult
     from samantha.context import ContextPlan
     from samantha.records import Message as StoredMessage
@@ -34,6 +36,14 @@ if TYPE_CHECKING:
 SCREEN_UPDATE_SECONDS = 0.05
 
 BUSY = "I'm still answering; press Esc to stop me first."
+GREETING_NEW = (
+    "Hi, I'm Samantha. I'm here to talk — about your day, about anything, or about the film *Her*; "
+    "ask me about it and I'll show you what the reviews say. Type a message and press Enter."
+)
+GREETING_BACK = (
+    "Welcome back{name}. It's good to hear from you again. Last time we talked about “{title}”; "
+    "pick it on the left to carry on, or just start typing."
+)
 FRESH_PAGE = "A fresh page. What's on your mind?"
 
 
@@ -123,8 +133,19 @@ class Conversation(Vertical):
 
     # What is shown
 
+    @work(thread=True, exclusive=True, group="greeting", exit_on_error=False)
+    def load_greeting(self) -> None:
+        """A first-time user is introduced; a returning one is welcomed back (by name, if known)."""
+        title = self.service.latest_title()
+        if title is None:
+            text = GREETING_NEW
+        else:
+            name = self.service.user_name()
+            text = GREETING_BACK.format(name=f", {name}" if name else "", title=title or "our last chat")
+        self.app.call_from_thread(self.greet, text)
+
     def greet(self, text: str) -> None:
-        if not self.chat.bubbles():
+        if self.conversation_id is None and not self.chat.bubbles():
             self.chat.add("assistant", text).add_class("greeting")
 
     def new(self) -> bool:
@@ -138,6 +159,19 @@ class Conversation(Vertical):
         self.chat.add("assistant", FRESH_PAGE).add_class("greeting")
         self.prompt.focus()
         return True
+
+    def open(self, conversation_id: str) -> bool:
+        """Show a past conversation to carry on; False (and a word to the user) while a reply streams."""
+        if self.streaming:
+            self.notify(BUSY, severity="warning")
+            return False
+        self.load_history(conversation_id)
+        return True
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def load_history(self, conversation_id: str) -> None:
+        messages = self.service.history(conversation_id)
+        self.app.call_from_thread(self.show_history, conversation_id, messages)
 
     def show_history(self, conversation_id: str, messages: list[StoredMessage]) -> None:
         from samantha.records import Citation
@@ -408,5 +442,16 @@ class Conversation(Vertical):
         who = "your message" if bubble.role == "user" else "Samantha's reply"
         self.notify(f"Copied {who} ({len(bubble.raw):,} characters).")
 
-    def last_cited(self) -> MessageBubble | None:
-        return next((b for b in reversed(self.chat.bubbles()) if b.citations), None)
+    def show_sources(self, n: int | None = None, bubble: MessageBubble | None = None) -> None:
+        """The passages a reply cited (the last reply with citations, unless `bubble` is given)."""
+        from samantha.tui.screens.panels import SourcesScreen
+
+        bubble = bubble or next((b for b in reversed(self.chat.bubbles()) if b.citations), None)
+        self.app.push_screen(SourcesScreen(bubble.citations if bubble else [], focus_n=n))
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """An [n] in a reply was clicked: open that passage. (By name, so Markdown loads lazily.)"""
+        if event.href.startswith("cite:"):
+            event.stop()
+            bubble = next((a for a in event.markdown.ancestors if isinstance(a, MessageBubble)), None)
+            self.show_sources(int(event.href[5:]), bubble)

@@ -130,12 +130,12 @@ class Sidebar(Vertical):
         with contextlib.suppress(Exception):
             self.options.highlighted = self.options.get_option_index(conversation_id)
 
-    def target(self) -> str | None:
+    def target(self, open_id: str | None) -> str | None:
         """The conversation a rename/delete applies to: the highlighted one when the list has focus,
-        else the open one."""
+        else the open one (`open_id`)."""
         if self.has_focus_within:
-            return self.highlighted_id() or self.open_id
-        return self.open_id
+            return self.highlighted_id() or open_id
+        return open_id
 
     @on(OptionList.OptionSelected, "#conversations")
     def _selected(self, event: OptionList.OptionSelected) -> None:

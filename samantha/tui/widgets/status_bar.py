@@ -6,10 +6,17 @@ the backend's name) instead of cutting a part in the middle of a word.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
+
+from samantha.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from samantha.tui.services import ModelFacts
 
 SEPARATOR = "  ·  "
 
@@ -23,6 +30,15 @@ class StatusBar(Static):
     incognito: reactive[bool] = reactive(False)
     notice: reactive[str] = reactive("")
     state: reactive[str] = reactive("")
+
+    def show_model(self, facts: ModelFacts, *, incognito: bool) -> None:
+        """The core is ready: its model, its budget, incognito or not, and the small-model reminder."""
+        self.model_label = f"{facts.backend} · {terminal_safe(facts.name)}"
+        self.budget = facts.budget
+        self.incognito = incognito
+        self.state = ""
+        if facts.small_model_notice:
+            self.notice = "tiny built-in model (/model for how to switch)"
 
     def parts(self) -> list[tuple[str, int, Text]]:
         """(name, importance, text) in the order shown; the least important is dropped first."""
