@@ -24,6 +24,8 @@ from samantha.errors import MessageNotSaved, ModelError, SamanthaError, StoreErr
 from samantha.textsafe import from_terminal, terminal_safe
 
 if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+
     from samantha.companion import TurnResult
     from samantha.tui.services import ChatService
 
@@ -42,7 +44,7 @@ class LineReader:
     """Reads the user's next message. On a terminal: prompt_toolkit, with history; else stdin lines."""
 
     def __init__(self) -> None:
-        self.session = None
+        self.session: PromptSession[str] | None = None
         if sys.stdin.isatty() and sys.stdout.isatty():
             from prompt_toolkit import PromptSession
             from prompt_toolkit.history import InMemoryHistory
