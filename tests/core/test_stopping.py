@@ -37,9 +37,17 @@ def test_a_turn_stopped_from_another_thread_ends_while_the_model_is_still_busy(s
     conversation = companion.new_conversation("stop")
     turn = companion.turn(conversation, "tell me everything")
     ended = threading.Event()
-    worker = threading.Thread(target=lambda: (turn.run(), ended.set()))
+    shown = threading.Event()
+
+    def read() -> None:  # as the app's worker does: iterate, pass the pieces on
+        for piece in turn:
+            if piece == "an ":
+                shown.set()
+        ended.set()
+
+    worker = threading.Thread(target=read)
     worker.start()
-    assert model.sent.wait(10)
+    assert shown.wait(10) and model.sent.wait(10)
     turn.cancel()
     assert ended.wait(10)
     assert not model.release.is_set()  # it ended without the model's next piece
