@@ -25,6 +25,13 @@ def open_store(settings: Settings | None = None) -> Store:
     return Store.open(locations.database_path())
 
 
+def create_model(settings: Settings) -> ChatModel:
+    """The model the settings name: an endpoint, a GGUF file, or the built-in one."""
+    from samantha.llm import create_model as create
+
+    return create(settings)
+
+
 def create_retriever() -> Retriever:
     from samantha.retrieval.hybrid import HybridRetriever
 
@@ -61,7 +68,6 @@ def build_companion(
     conversations from the real database (`store`, or the file opened read-only).
     """
     from samantha.companion import Companion
-    from samantha.llm import create_model
 
     if incognito or settings.incognito:
         archive = store if store is not None else Store.open_readonly(locations.database_path())
