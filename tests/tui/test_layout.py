@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.fuzzy import Matcher
 from textual.widgets import Input
 
-from samantha.tui.screens.dialogs import ConfirmScreen
+from samantha.tui.dialogs import ConfirmScreen
 
 
 async def send(pilot, text: str) -> None:

@@ -13,8 +13,8 @@ from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.records import Passage
 from samantha.tui.app import EXTRA_COMMANDS
+from samantha.tui.dialogs import ConfirmScreen
 from samantha.tui.screens.chat import ChatScreen
-from samantha.tui.screens.dialogs import ConfirmScreen
 from samantha.tui.screens.memory import MemoryScreen
 from samantha.tui.screens.panels import ContextScreen, SourcesScreen, TextPanel
 

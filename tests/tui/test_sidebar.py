@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samantha.tui import services
-from samantha.tui.screens.dialogs import ConfirmScreen, RenameScreen
+from samantha.tui.dialogs import ConfirmScreen, RenameScreen
 
 
 def titles(app) -> list[str]:

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input
 
 from samantha import commands
 from samantha.tui.screens.memory import MemoryScreen, export_everything, forget_everything
-from samantha.tui.screens.panels import ContextScreen, help_panel, model_panel
+from samantha.tui.screens.panels import ContextScreen, SourcesScreen, help_panel, model_panel
 from samantha.tui.widgets.chat_view import ChatView
 from samantha.tui.widgets.conversation import BUSY, Conversation
 from samantha.tui.widgets.notice_bar import NoticeBar
@@ -172,6 +172,10 @@ class ChatScreen(Screen[None]):
     def _open(self, event: Sidebar.Opened) -> None:
         if self.conversation.open(event.conversation_id):
             self.sidebar.open_id = event.conversation_id
+
+    @on(Conversation.SourcesWanted)
+    def _sources(self, event: Conversation.SourcesWanted) -> None:
+        self.app.push_screen(SourcesScreen(event.citations, focus_n=event.focus_n))
 
     @on(Conversation.CommandTyped)
     async def _command(self, event: Conversation.CommandTyped) -> None:

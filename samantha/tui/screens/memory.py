@@ -16,7 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from samantha.textsafe import terminal_safe
-from samantha.tui.screens.dialogs import ConfirmScreen
+from samantha.tui.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
     from textual.widget import Widget

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from samantha.companion import Turn, TurnResult
     from samantha.context import ContextPlan
+    from samantha.records import Citation
     from samantha.records import Message as StoredMessage
     from samantha.tui.services import ChatService
 
@@ -85,6 +86,11 @@ class Conversation(Vertical):
         """What the conversation is doing, for the status bar ('' when idle)."""
 
         state: str
+
+    @dataclass
+    class SourcesWanted(Message):
+        citations: list[Citation]
+        focus_n: int | None
 
     @dataclass
     class CommandTyped(Message):
@@ -443,11 +449,9 @@ class Conversation(Vertical):
         self.notify(f"Copied {who} ({len(bubble.raw):,} characters).")
 
     def show_sources(self, n: int | None = None, bubble: MessageBubble | None = None) -> None:
-        """The passages a reply cited (the last reply with citations, unless `bubble` is given)."""
-        from samantha.tui.screens.panels import SourcesScreen
-
+        """Ask the screen for the passages a reply cited (the last with citations, unless `bubble`)."""
         bubble = bubble or next((b for b in reversed(self.chat.bubbles()) if b.citations), None)
-        self.app.push_screen(SourcesScreen(bubble.citations if bubble else [], focus_n=n))
+        self.post_message(self.SourcesWanted(bubble.citations if bubble else [], n))
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """An [n] in a reply was clicked: open that passage. (By name, so Markdown loads lazily.)"""

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from samantha.records import Conversation
 from samantha.textsafe import terminal_safe
-from samantha.tui.screens.dialogs import ConfirmScreen, RenameScreen
+from samantha.tui.dialogs import ConfirmScreen, RenameScreen
 
 if TYPE_CHECKING:
     from samantha.tui.services import ChatService, Page
