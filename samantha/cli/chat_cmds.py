@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from samantha.cli.plain import print_sources
+from samantha.cli.plain import print_sources, say_if_truncated
 from samantha.errors import ModelError, StoreError, UsageError
 from samantha.textsafe import from_terminal, json_dumps, terminal_safe
 from samantha.titles import title_from
 
 if TYPE_CHECKING:  # the core is imported when a command runs, so the app's first frame does not wait for it
     from samantha.companion import Companion, TurnResult
-    from samantha.context import ContextPlan
-
 
 
 def make_companion(*, incognito: bool = False) -> Companion:
@@ -133,13 +131,6 @@ def show_dry_run(
         click.echo(terminal_safe(f"\n(kept home, local memory {kept['id']}: {kept['text']})"))
 
 
-def say_if_truncated(plan: ContextPlan | None) -> None:
-    from samantha.context import USER_TRUNCATED
-
-    if plan is not None and plan.user_truncated:
-        click.echo(f"({USER_TRUNCATED})", err=True)
-
-
 @click.command()
 @click.option("--incognito", is_flag=True, help="Don't write this conversation to the database.")
 def chat(incognito: bool) -> None:
@@ -158,4 +149,4 @@ def start_chat(*, incognito: bool, plain: bool) -> None:
             return
     from samantha.cli.plain import plain_chat
 
-    plain_chat(incognito=incognito)
+    plain_chat(make_companion(incognito=incognito), incognito=incognito)

@@ -26,7 +26,8 @@ from samantha.textsafe import from_terminal, terminal_safe
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
 
-    from samantha.companion import TurnResult
+    from samantha.companion import Companion, TurnResult
+    from samantha.context import ContextPlan
     from samantha.tui.services import ChatService
 
 GOODBYE_HINT = "Type a message; /help lists the commands; an empty line or Ctrl-D ends the chat."
@@ -38,6 +39,13 @@ def print_sources(result: TurnResult, echo: Callable[[str], None] = click.echo) 
 
     for citation in result.citations:
         echo(terminal_safe(source_lines(citation)))
+
+
+def say_if_truncated(plan: ContextPlan | None) -> None:
+    from samantha.context import USER_TRUNCATED
+
+    if plan is not None and plan.user_truncated:
+        click.echo(f"({USER_TRUNCATED})", err=True)
 
 
 class LineReader:
@@ -153,7 +161,6 @@ class PlainChat:
     def say(self, text: str) -> str:
         """One turn, printed as it streams; returns what to offer at the next prompt (what the user typed
         meanwhile, or the message itself when it could not be saved). No failure ends the chat."""
-        from samantha.cli.chat_cmds import say_if_truncated
         from samantha.validation import check_text
 
         kept: list[str] = []
@@ -276,11 +283,10 @@ class PlainChat:
         )
 
 
-def plain_chat(*, incognito: bool) -> None:
-    from samantha.cli.chat_cmds import make_companion
+def plain_chat(companion: Companion, *, incognito: bool) -> None:
+    """Chat in lines over `companion` (built incognito when `incognito`)."""
     from samantha.tui.services import ChatService
 
-    companion = make_companion(incognito=incognito)
     chat = PlainChat(ChatService(companion.settings, companion=companion), incognito=False)
     chat.started_incognito = incognito
     chat.run(LineReader())
