@@ -2,7 +2,7 @@
 
     python -m samantha.bench [--quick] [--only model,memory] [--no-docs]
 
-Modules: samantha.bench.{model,retrieval,memory,tui}, each with `run(quick) -> list[Row]`. Results go to
+Modules: samantha.bench.{model,retrieval,memory,tui,cold}, each with `run(quick) -> list[Row]`. Results go to
 `bench-results/latest.json` and `docs/benchmarks.md` (the page the README links). Nothing touches the
 user's data: SAMANTHA_HOME points at a temporary folder for the whole run.
 """
@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from samantha import locations
-from samantha.bench import Row, memory, model, retrieval, row, tui
+from samantha.bench import Row, cold, memory, model, retrieval, row, tui
 
-MODULES = {"model": model, "retrieval": retrieval, "memory": memory, "tui": tui}
+MODULES = {"model": model, "retrieval": retrieval, "memory": memory, "tui": tui, "cold": cold}
 RESULTS = Path("bench-results") / "latest.json"
 PAGE = Path("docs") / "benchmarks.md"
 
@@ -142,7 +142,7 @@ def markdown(rows: list[Row], meta: dict[str, Any], quick: bool, seconds: dict[s
         "```sh",
         "make bench                       # every benchmark; writes bench-results/latest.json and this page",
         ".venv/bin/python -m samantha.bench --quick          # a fast pass with fewer rounds",
-        ".venv/bin/python -m samantha.bench --only model     # one area: model, retrieval, memory, tui",
+        ".venv/bin/python -m samantha.bench --only model     # one area: model, retrieval, memory, tui, cold",
         ".venv/bin/python -m samantha.bench.model [--quick]  # a module on its own prints its rows",
         "```",
         "",
@@ -156,6 +156,11 @@ def markdown(rows: list[Row], meta: dict[str, Any], quick: bool, seconds: dict[s
         "  temperature 0, alternating order; decode tokens/s ratio (median of paired ratios) and the p95",
         "  of the paired differences in time to first token. Start-up: wall time of `samantha --help` in",
         "  fresh processes.",
+        "- **cold**: what a user waits for when each command is a fresh process (`search`, `ask --json` on a",
+        "  film question, `ask` small talk to first and last token on the built-in model and on an endpoint,",
+        "  the first `ask` in a fresh home, the app to its first frame and to its first reply), medians over",
+        "  fresh processes with the load average, each beside what a user would otherwise run (`llm -m",
+        "  SmolLM2` on the same weights, the bare `openai` SDK) and the ratio.",
         "- **retrieval**, **memory**, **tui**: see each module's docstring in `samantha/bench/`.",
         "",
     ]

@@ -10,6 +10,7 @@ import hashlib
 import pytest
 from click.testing import CliRunner
 
+import samantha.llm
 from samantha import runtime
 from samantha.cli import cli
 from samantha.config import load_settings
@@ -83,7 +84,7 @@ def test_the_incognito_setting_is_honoured(samantha_home, monkeypatch):
 @pytest.mark.parametrize("args", [["ask", "--incognito", "Who am I?"], ["--incognito", "ask", "Who am I?"]])
 def test_ask_incognito_from_the_command_line(args, samantha_home, remembered, snapshot, monkeypatch):
     model = ScriptedModel("You are Theodore.")
-    monkeypatch.setattr(runtime, "create_model", lambda settings: model)
+    monkeypatch.setattr(samantha.llm, "create_model", lambda settings: model)  # what the CLI calls
     before, files = snapshot(remembered), fingerprint(samantha_home)
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
@@ -94,7 +95,7 @@ def test_ask_incognito_from_the_command_line(args, samantha_home, remembered, sn
 
 
 def test_a_normal_ask_does_write(samantha_home, remembered, monkeypatch):
-    monkeypatch.setattr(runtime, "create_model", lambda settings: ScriptedModel("Hello."))
+    monkeypatch.setattr(samantha.llm, "create_model", lambda settings: ScriptedModel("Hello."))
     assert CliRunner().invoke(cli, ["ask", "hello"]).exit_code == 0
     store = Store.open(remembered)
     assert store.count_messages() == 4
