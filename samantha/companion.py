@@ -234,7 +234,8 @@ class Companion:
                 piece = f"\n\n{question.text}"
                 recorder.add(piece)
                 yield piece
-            status = "complete"
+            # A reply stopped at the length limit is whole but unfinished: marked, so it can be continued.
+            status = "cut" if source.kind == "model" and self.model.finish_reason == "length" else "complete"
         finally:
             if claims is None:
                 claims = self.check_claims(body or recorder.text, source.passages)
@@ -250,7 +251,7 @@ class Companion:
             turn.result = TurnResult.of(
                 turn, user_message, plan, reply, checked, claims, status, source.author()
             )
-            if status == "complete":
+            if status in ("complete", "cut"):
                 self.recall.after_turn(user_message, reply)
 
 

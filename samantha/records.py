@@ -10,7 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 Role = Literal["system", "user", "assistant"]
-MessageStatus = Literal["complete", "pending", "interrupted", "error"]
+MessageStatus = Literal["complete", "pending", "interrupted", "error", "cut"]
+"""`cut`: a finished reply the model stopped at the reply-length limit (`max_reply_tokens`)."""
 MemorySource = Literal["pattern", "model", "manual", "import"]
 MemoryStatus = Literal["current", "superseded"]
 #: `everywhere`: may go to any model; `local`: only to the built-in model or an endpoint on loopback.

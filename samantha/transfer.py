@@ -95,7 +95,7 @@ RECORD_TYPES = {
 }
 _INTEGER_COLUMNS = {"tokens", "message_count"}
 _ALLOWED = {("messages", "role"): {"system", "user", "assistant"}}
-_ALLOWED[("messages", "status")] = {"complete", "pending", "interrupted", "error"}
+_ALLOWED[("messages", "status")] = {"complete", "pending", "interrupted", "error", "cut"}
 _ALLOWED[("memories", "status")] = {"current", "superseded"}
 _ALLOWED[("memories", "scope")] = {"everywhere", "local"}
 #: Which columns must name a row that exists (in the file before it, or in the database).

@@ -31,6 +31,9 @@ def samantha_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(name)
     home = tmp_path / "samantha-home"
     monkeypatch.setenv("SAMANTHA_HOME", str(home))
+    # A server the developer runs (Ollama on 11434...) must not answer the tests; the detection tests
+    # turn this back on with servers of their own.
+    monkeypatch.setenv("SAMANTHA_DETECT", "false")
     monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
     return home
 

@@ -31,18 +31,18 @@ def model_for(server: OpenAITestServer, monkeypatch: pytest.MonkeyPatch, **env: 
 
 def test_streams_pieces_in_order(openai_server: OpenAITestServer, monkeypatch: pytest.MonkeyPatch) -> None:
     openai_server.enqueue(Reply.text(["Hi ", "there, ", "Theodore."]))
-    model = model_for(openai_server, monkeypatch, SAMANTHA_MODEL="chosen-model")
+    model = model_for(openai_server, monkeypatch, SAMANTHA_MODEL="second-model")
     pieces = list(model.stream(MESSAGES, max_tokens=50, temperature=0.3))  # type: ignore[arg-type]
     assert pieces == ["Hi ", "there, ", "Theodore."]
     [request] = openai_server.chat_requests
     body = request.json
-    assert body["model"] == "chosen-model"
+    assert body["model"] == "second-model"
     assert body["stream"] is True
     assert body["messages"] == MESSAGES
     assert body["max_tokens"] == 50
     assert body["temperature"] == 0.3
-    # SAMANTHA_MODEL set: no need to ask the server for its models.
-    assert not [r for r in openai_server.requests if r.path.endswith("/models")]
+    # The server is asked once what it has (the model's context, and whether it has that model at all).
+    assert [r.path for r in openai_server.requests].count("/v1/models") == 1
 
 
 def test_model_is_picked_from_the_server_when_unset(
@@ -51,7 +51,9 @@ def test_model_is_picked_from_the_server_when_unset(
     model = model_for(openai_server, monkeypatch)
     assert model.name == "(first model at the endpoint)"
     assert "".join(model.stream(MESSAGES, max_tokens=20, temperature=0)) == "Hello from the test server."  # type: ignore[arg-type]
-    assert [r.path for r in openai_server.requests] == ["/v1/models", "/v1/chat/completions"]
+    paths = [r.path for r in openai_server.requests]
+    # Asked what it has (its list, then the native routes of llama.cpp, Ollama, LM Studio), then the chat.
+    assert paths == ["/v1/models", "/props", "/api/version", "/api/v0/models", "/v1/chat/completions"]
     assert openai_server.chat_requests[0].json["model"] == "test-model"
     assert model.name == "test-model"
     # Asked once, then remembered.
@@ -71,7 +73,9 @@ def test_server_listing_no_models_is_one_clear_error(monkeypatch: pytest.MonkeyP
 def test_api_key_is_sent_as_bearer_token(
     openai_server: OpenAITestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model = model_for(openai_server, monkeypatch, SAMANTHA_API_KEY="sk-test-secret", SAMANTHA_MODEL="m")
+    model = model_for(
+        openai_server, monkeypatch, SAMANTHA_API_KEY="sk-test-secret", SAMANTHA_MODEL="test-model"
+    )
     list(model.stream(MESSAGES, max_tokens=20, temperature=0))  # type: ignore[arg-type]
     assert openai_server.chat_requests[0].headers["authorization"] == "Bearer sk-test-secret"
 
@@ -81,7 +85,7 @@ def test_openai_sdk_variables_are_honoured(
 ) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai-var")
-    monkeypatch.setenv("SAMANTHA_MODEL", "m")
+    monkeypatch.setenv("SAMANTHA_MODEL", "test-model")
     model = create_model(load_settings())
     assert isinstance(model, OpenAIModel)
     assert "".join(model.stream(MESSAGES, max_tokens=20, temperature=0))  # type: ignore[arg-type]
@@ -91,7 +95,7 @@ def test_openai_sdk_variables_are_honoured(
 def test_companion_turn_sends_persona_and_saves_reply(
     openai_server: OpenAITestServer, monkeypatch: pytest.MonkeyPatch, store: Store
 ) -> None:
-    model = model_for(openai_server, monkeypatch, SAMANTHA_MODEL="m")
+    model = model_for(openai_server, monkeypatch, SAMANTHA_MODEL="test-model")
     companion = Companion(load_settings(), store, model)
     conversation = companion.new_conversation()
     openai_server.enqueue(Reply.text("I'm here, and I'm listening."))

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from samantha import locations
-from samantha.bench import Row, cold, memory, model, retrieval, row, tui
+from samantha.bench import Row, cold, memory, model, probe, retrieval, row, tui
 
-MODULES = {"model": model, "retrieval": retrieval, "memory": memory, "tui": tui, "cold": cold}
+MODULES = {"model": model, "retrieval": retrieval, "memory": memory, "tui": tui, "cold": cold, "probe": probe}
 RESULTS = Path("bench-results") / "latest.json"
 PAGE = Path("docs") / "benchmarks.md"
 
@@ -161,7 +161,7 @@ def markdown(rows: list[Row], meta: dict[str, Any], quick: bool, seconds: dict[s
         "  the first `ask` in a fresh home, the app to its first frame and to its first reply), medians over",
         "  fresh processes with the load average, each beside what a user would otherwise run (`llm -m",
         "  SmolLM2` on the same weights, the bare `openai` SDK) and the ratio.",
-        "- **retrieval**, **memory**, **tui**: see each module's docstring in `samantha/bench/`.",
+        "- **retrieval**, **memory**, **tui**, **probe**: see each module's docstring in `samantha/bench/`.",
         "",
     ]
     return "\n".join(lines)

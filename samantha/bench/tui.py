@@ -153,6 +153,7 @@ class PacedModel:
     name = "paced"
     small_model_notice: str | None = None
     context_window = 8192
+    finish_reason: str | None = "stop"
 
     def __init__(self, pieces: list[str], rate: float) -> None:
         self.pieces = pieces

@@ -35,12 +35,13 @@ def cli(ctx: click.Context, incognito: bool, plain: bool) -> None:
 
 def _register() -> None:
     # Each module imports the core only when its command runs, so `samantha --help` stays fast.
-    from samantha.cli import chat_cmds, corpus_cmds, memory_cmds
+    from samantha.cli import chat_cmds, corpus_cmds, memory_cmds, model_cmds
 
     cli.add_command(chat_cmds.ask)
     cli.add_command(chat_cmds.chat)
     memory_cmds.register(cli)
     corpus_cmds.register(cli)
+    cli.add_command(model_cmds.models)
 
 
 #: The end of a help text's first sentence (not the dot of "e.g." or "i.e.").

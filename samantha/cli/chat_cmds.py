@@ -16,6 +16,9 @@ from samantha.titles import title_from
 if TYPE_CHECKING:  # the core is imported when a command runs, so the app's first frame does not wait for it
     from samantha.companion import Companion, TurnResult
 
+#: What to type to have a reply that was cut at the length limit go on.
+CONTINUE_WORD = "continue"
+
 
 def make_companion(*, incognito: bool = False, text: str | None = None) -> Companion:
     """The core. With the message `text` (`ask`), the model (and the retrieval models, when it may be
@@ -50,15 +53,17 @@ def pick_conversation(
     return companion.new_conversation(title_from(text))
 
 
-def result_json(result: TurnResult) -> str:
+def result_json(result: TurnResult, backend: str = "") -> str:
     payload = {
         "answer": result.answer,
         "message_truncated": bool(result.context and result.context.user_truncated),
         "citations": [c.model_dump() for c in result.citations],
         "model": result.model,
+        "backend": backend,
         "conversation_id": result.conversation_id,
         "supported": result.supported,
         "claims": [c.as_dict() for c in result.claims],
+        "status": result.status,
     }
     return json_dumps(payload)
 
@@ -113,9 +118,11 @@ def ask(
         raise
     assert turn.result is not None
     if as_json:
-        click.echo(result_json(turn.result))
+        click.echo(result_json(turn.result, backend=companion.model.backend))
     else:
         click.echo()
+        if turn.result.status == "cut":
+            click.echo(cut_notice(companion, f'samantha ask -c "{CONTINUE_WORD}"'), err=True)
         print_sources(turn.result)
         say_if_truncated(turn.context)
 
@@ -163,3 +170,9 @@ def start_chat(*, incognito: bool, plain: bool) -> None:
     from samantha.cli.plain import plain_chat
 
     plain_chat(make_companion(incognito=incognito), incognito=incognito)
+
+
+def cut_notice(companion: Companion, how: str) -> str:
+    """The line shown under a reply the model stopped at the length limit."""
+    limit = companion.settings.max_reply_tokens
+    return f"[cut at the {limit}-token reply limit; {how} goes on, or raise SAMANTHA_MAX_REPLY_TOKENS]"

@@ -199,6 +199,9 @@ class PlainChat:
         self.last = turn.result
         if turn.result is not None:
             print_sources(turn.result, self.echo)
+            if turn.result.status == "cut":
+                limit = turn.companion.settings.max_reply_tokens
+                self.echo(f'[cut at the {limit}-token reply limit; "continue" goes on]')
         say_if_truncated(turn.context)
         return kept[0] if kept else ""
 

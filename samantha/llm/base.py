@@ -34,6 +34,11 @@ class ChatModel(Protocol):
         ...
 
     @property
+    def finish_reason(self) -> str | None:
+        """Why the last reply ended: `stop`, `length` (cut at `max_tokens`), or None while unknown."""
+        ...
+
+    @property
     def small_model_notice(self) -> str | None:
         """A plain-words notice to show once when the model is too small for good conversation, else None."""
         ...

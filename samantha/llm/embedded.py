@@ -80,6 +80,7 @@ class EmbeddedModel:
         self._generating = threading.Lock()
         self._loading = threading.Lock()
         self._llama: Any = None
+        self.finish_reason: str | None = None
 
     @property
     def llama(self) -> Any:
@@ -120,6 +121,7 @@ class EmbeddedModel:
         """The reply token by token. Closing the generator (a stop) ends llama.cpp's loop before its next
         token; `llm.stopping` closes it between tokens when the user stops the reply."""
         with self._generating:
+            self.finish_reason = None
             try:
                 chunks = self.llama.create_chat_completion(
                     messages=list(messages),
@@ -130,7 +132,9 @@ class EmbeddedModel:
                     top_p=TOP_P,
                 )
                 for chunk in chunks:
-                    piece = chunk["choices"][0]["delta"].get("content")
+                    choice = chunk["choices"][0]
+                    self.finish_reason = choice.get("finish_reason") or self.finish_reason
+                    piece = choice["delta"].get("content")
                     if piece:
                         yield piece
             except (ValueError, RuntimeError) as exc:

@@ -11,6 +11,8 @@ chunk iterator.
 from __future__ import annotations
 
 import contextlib
+import math
+import re
 import socket
 import threading
 import time
@@ -23,12 +25,15 @@ from samantha import tokens
 from samantha.config import Settings
 from samantha.errors import (
     ModelAuthError,
+    ModelContextExceeded,
     ModelError,
     ModelRateLimited,
     ModelTimeout,
     ModelUnavailable,
 )
-from samantha.llm.base import ChatMessage
+from samantha.llm.base import MESSAGE_OVERHEAD_TOKENS, ChatMessage
+from samantha.llm.discovery import Detected
+from samantha.llm.servers import ServerInfo, describe_server, parameters_from_name
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_ENDPOINT_CONTEXT = 16384
@@ -37,6 +42,10 @@ MIN_REPLY_SECONDS = 120.0
 #: A reply longer than this many characters per requested token ignores `max_tokens`; it is cut there.
 MAX_CHARS_PER_TOKEN = 32
 MIN_REPLY_CHARS = 100_000
+#: Seconds each request asking the server what it has may take (a local server answers in milliseconds).
+INFO_SECONDS = 5.0
+#: Model names quoted in the refusal of an unknown one.
+MAX_NAMES_SHOWN = 8
 
 
 @lru_cache(maxsize=1)
@@ -78,12 +87,56 @@ def status_error(status: int, where: str) -> ModelError:
     return error
 
 
+_CONTEXT_WORDS = re.compile(r"context (?:length|size|window)|exceeds? the available context|too long", re.I)
+_CONTEXT_LIMIT = re.compile(
+    r"(?:maximum context length is|context (?:length|size|window) (?:is|of)) (\d+)", re.I
+)
+_PROMPT_SIZE = re.compile(
+    r"\((\d+) in the messages|has (\d+) input tokens|prompt (?:is|has) (\d+) tokens", re.I
+)
+
+
+def context_exceeded(body: Any, message: str) -> tuple[int | None, int | None] | None:
+    """(prompt tokens, context tokens) if the server refused the request as longer than its context:
+    llama.cpp says it in fields, OpenAI and vLLM in the message; None for any other refusal."""
+    error = body.get("error", body) if isinstance(body, dict) else {}
+    error = error if isinstance(error, dict) else {}
+    kind = f"{error.get('type', '')} {error.get('code', '')}"
+    text = f"{error.get('message', '')} {message}"
+    if "context" not in kind and "exceed_context" not in kind and not _CONTEXT_WORDS.search(text):
+        return None
+    n_prompt = error.get("n_prompt_tokens")
+    n_ctx = error.get("n_ctx")
+    if not isinstance(n_ctx, int) and (found := _CONTEXT_LIMIT.search(text)):
+        n_ctx = int(found.group(1))
+    if not isinstance(n_prompt, int) and (found := _PROMPT_SIZE.search(text)):
+        n_prompt = int(next(group for group in found.groups() if group))
+    return (n_prompt if isinstance(n_prompt, int) else None, n_ctx if isinstance(n_ctx, int) else None)
+
+
+def too_long_error(where: str, n_prompt: int | None, n_ctx: int | None, counted: int) -> ModelContextExceeded:
+    """One sentence for a request refused as too long, with the numbers the server gave (or Samantha's)."""
+    prompt = (
+        f"{n_prompt:,} tokens by its count" if n_prompt else f"about {counted:,} tokens by Samantha's count"
+    )
+    holds = f"its context holds {n_ctx:,}" if n_ctx else "that is more than its context holds"
+    error = ModelContextExceeded(
+        f"{where} refused the request as too long: the prompt was {prompt} and {holds}; "
+        "Samantha fits the next message to what it said (SAMANTHA_CONTEXT_WINDOW sets it by hand)."
+    )
+    error.n_prompt, error.n_ctx = n_prompt, n_ctx
+    return error
+
+
 def translate_error(exc: BaseException, where: str) -> ModelError:
     """Turn an `openai`/`httpx` exception into one sentence the user can act on."""
     import openai
 
     if isinstance(exc, ModelError):
         return exc
+    too_long = context_exceeded(exc.body, exc.message) if isinstance(exc, openai.APIError) else None
+    if too_long and (not isinstance(exc, openai.APIStatusError) or exc.status_code in (400, 413, 422)):
+        return too_long_error(where, *too_long, counted=0)
     if isinstance(exc, openai.APIStatusError):
         return status_error(exc.status_code, where)
     if isinstance(exc, (openai.APITimeoutError, *_errors("TimeoutException"))):
@@ -229,13 +282,56 @@ class OpenAIModel:
     backend = "openai"
     small_model_notice: str | None = None
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, detected: Detected | None = None) -> None:
+        """An endpoint from `settings`, or the local server `detected` on loopback (settings still give
+        the key, timeouts and any chosen model)."""
         self.settings = settings
-        self.base_url = settings.base_url
-        self.where = f"The model endpoint {redact_url(settings.base_url)}" if settings.base_url else "OpenAI"
-        self._model = settings.model or (None if settings.base_url else DEFAULT_OPENAI_MODEL)
-        self.context_window = settings.context_window or DEFAULT_ENDPOINT_CONTEXT
+        self.base_url = detected.base_url if detected else settings.base_url
+        self.source = "detected" if detected else "configured"
+        self.where = f"The model endpoint {redact_url(self.base_url)}" if self.base_url else "OpenAI"
+        self._model = settings.model or (None if self.base_url else DEFAULT_OPENAI_MODEL)
+        self._info: ServerInfo | None = detected.info if detected else None
+        if detected:
+            self.backend = detected.kind
+            self._model = self._model or detected.info.models[0].id
         self._watch: _Watch | None = None
+        self.finish_reason: str | None = None
+        self._learned_context: int | None = None
+        """The context a refusal as too long revealed, when the server did not announce one."""
+        self._token_scale = 1.0
+        """How many of the server's tokens one of Samantha's counted tokens turned out to be (>= 1)."""
+
+    @property
+    def info(self) -> ServerInfo:
+        """What the server says it has (asked once, on first need); empty for OpenAI itself."""
+        if self._info is None:
+            if self.base_url:
+                key = self.settings.api_key.get_secret_value() if self.settings.api_key else None
+                self._info = describe_server(self.base_url, api_key=key, timeout=INFO_SECONDS)
+            else:
+                self._info = ServerInfo(base_url="")
+        return self._info
+
+    @property
+    def context_window(self) -> int:
+        """`SAMANTHA_CONTEXT_WINDOW`, else what the server says it runs the model with, else a default."""
+        if self.settings.context_window:
+            return self.settings.context_window
+        if self._learned_context:
+            return self._learned_context
+        if self.base_url:
+            listed = self.info.model(self._model) if self._model else next(iter(self.info.models), None)
+            if listed and listed.context_window:
+                return listed.context_window
+        return DEFAULT_ENDPOINT_CONTEXT
+
+    @property
+    def parameters(self) -> float | None:
+        """Billions of parameters, when the server or the model's name tells."""
+        listed = self.info.model(self._model) if self._model and self.base_url else None
+        if listed and listed.parameters:
+            return listed.parameters
+        return parameters_from_name(self._model or "")
 
     @cached_property
     def client(self) -> Any:
@@ -268,19 +364,44 @@ class OpenAIModel:
         return self._model or "(first model at the endpoint)"
 
     def model_id(self) -> str:
-        """The configured model, or the first one a local server lists (Ollama, llama.cpp server)."""
+        """The configured model, or the first one a local server lists (Ollama, llama.cpp server).
+
+        A configured name the server does not list is refused with the names it does list."""
         if self._model is None:
             try:
-                listed = self.client.models.list().data
+                listed = [m.id for m in self.info.models] or [
+                    str(m.id) for m in self.client.models.list().data
+                ]
             except Exception as exc:
                 raise translate_error(exc, self.where) from exc
             if not listed:
                 raise ModelError(f"{self.where} lists no models; set SAMANTHA_MODEL.")
-            self._model = str(listed[0].id)
+            self._model = listed[0]
+        elif self.base_url and self.info.models and self.info.model(self._model) is None:
+            names = ", ".join(self.info.names[:MAX_NAMES_SHOWN])
+            more = (
+                f" and {len(self.info.names) - MAX_NAMES_SHOWN} more"
+                if len(self.info.names) > MAX_NAMES_SHOWN
+                else ""
+            )
+            raise ModelError(
+                f"{self.where} has no model '{self._model}' (it has {names}{more}); "
+                "set SAMANTHA_MODEL to one of those, or see `samantha models`."
+            )
         return self._model
 
     def count_tokens(self, text: str) -> int:
-        return tokens.count_tokens(text)
+        """cl100k_base counts, scaled up once the server showed its tokenizer needs more (Korean often)."""
+        counted = tokens.count_tokens(text)
+        return math.ceil(counted * self._token_scale) if self._token_scale > 1 else counted
+
+    def _learn_from_refusal(self, error: ModelContextExceeded, messages: list[ChatMessage]) -> None:
+        """Fit the next request: the server's context, and how much more its tokenizer counts than ours."""
+        if error.n_ctx:
+            self._learned_context = error.n_ctx
+        ours = sum(tokens.count_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+        if error.n_prompt and ours and error.n_prompt > ours:
+            self._token_scale = max(self._token_scale, error.n_prompt / ours * 1.05)
 
     def complete_json(self, messages: list[ChatMessage], *, max_tokens: int) -> str:
         """One whole reply (not streamed) in the server's JSON mode; without it if the server refuses it."""
@@ -320,6 +441,7 @@ class OpenAIModel:
         max_chars = max(max_tokens * MAX_CHARS_PER_TOKEN, MIN_REPLY_CHARS)
         received = 0
         finished = False
+        self.finish_reason = None
         try:
             model = self.model_id()
             response = self.client.chat.completions.create(
@@ -335,7 +457,9 @@ class OpenAIModel:
                     if not chunk.choices:
                         continue
                     choice = chunk.choices[0]
-                    finished = finished or bool(choice.finish_reason)
+                    if choice.finish_reason:
+                        finished = True
+                        self.finish_reason = str(choice.finish_reason)
                     piece = choice.delta.content if choice.delta else None
                     if piece:
                         watch.last_content = time.monotonic()
@@ -356,7 +480,11 @@ class OpenAIModel:
             error = translate_error(exc, self.where)
             if watch.expired and not watch.answered:
                 error = watch.failure or watch.not_answered()
-            elif received and isinstance(error, ModelUnavailable):
+            if isinstance(error, ModelContextExceeded):
+                counted = sum(tokens.count_tokens(m["content"]) for m in messages)
+                error = too_long_error(self.where, error.n_prompt, error.n_ctx, counted)
+                self._learn_from_refusal(error, messages)
+            if received and isinstance(error, ModelUnavailable):
                 error = ModelUnavailable(f"{self.where} broke off the reply before it finished.")
             raise error from None
         finally:

@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from samantha import tokens
 from samantha.llm.base import ChatMessage
 
+
+class Cut(str):
+    """A scripted reply that ends at the length limit (`finish_reason` "length"): `Cut("Once upon")`."""
+
+
 Script = str | list[str] | Exception
 
 
@@ -23,6 +28,7 @@ class ScriptedModel:
         self.delay = delay
         """Seconds to wait before each piece, to imitate a model's speed."""
         self.queue: list[Script] = list(replies)
+        self.finish_reason: str | None = None
         self.history: list[list[ChatMessage]] = []
         """Every message list the model was asked to answer, in order."""
 
@@ -36,6 +42,7 @@ class ScriptedModel:
     def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.history.append(list(messages))
         script = self.queue.pop(0) if self.queue else "(no scripted reply)"
+        self.finish_reason = None
         if isinstance(script, Exception):
             raise script
         pieces = script if isinstance(script, list) else _words(script)
@@ -45,6 +52,7 @@ class ScriptedModel:
             if self.delay:
                 time.sleep(self.delay)
             yield piece
+        self.finish_reason = "length" if isinstance(script, Cut) else "stop"
 
 
 def _words(text: str) -> list[str]:

@@ -49,6 +49,15 @@ class Reply:
     """Upper bound for `hang` and `drip`, so a test thread never outlives its test for long."""
     finish: bool = True
     """Send the final chunk with `finish_reason` and `data: [DONE]`."""
+    finish_reason: str = "stop"
+    """`stop`, or `length` for a reply cut at `max_tokens`."""
+    prompt_seconds: float = 0.0
+    """Seconds spent "reading the prompt" before the first piece (after the headers), sending only SSE
+    keep-alive comments meanwhile, as llama.cpp's server does on a long prompt on CPU."""
+    header_delay: float = 0.0
+    """Seconds before the response headers are sent at all."""
+    timings: dict[str, Any] | None = None
+    """llama.cpp's `timings` object, sent with the final chunk (prompt_n, prompt_ms, prompt_per_second...)."""
 
     @classmethod
     def text(cls, text: str | list[str], piece_delay: float = 0.0) -> Reply:
@@ -106,6 +115,48 @@ class Reply:
     def trickle(cls, interval: float = 0.5, max_seconds: float = 60.0) -> Reply:
         return cls("trickle", piece_delay=interval, max_seconds=max_seconds)
 
+    @classmethod
+    def cut_at_length(cls, text: str | list[str]) -> Reply:
+        """A reply the server stopped at `max_tokens` (finish_reason `length`), properly finished."""
+        pieces = text if isinstance(text, list) else _split(text)
+        return cls("text", pieces=pieces, finish_reason="length")
+
+    @classmethod
+    def slow_prompt(
+        cls, seconds: float, text: str = "Finally, an answer.", *, headers_first: bool = True
+    ) -> Reply:
+        """A server that takes `seconds` to read the prompt: headers (and keep-alives) first, or nothing."""
+        if headers_first:
+            return cls("text", pieces=_split(text), prompt_seconds=seconds)
+        return cls("text", pieces=_split(text), header_delay=seconds)
+
+    @classmethod
+    def context_exceeded(cls, n_prompt: int, n_ctx: int) -> Reply:
+        """llama.cpp's refusal of a prompt longer than its context (HTTP 400, its own error fields)."""
+        body = {
+            "error": {
+                "code": 400,
+                "message": "the request exceeds the available context size, try increasing it",
+                "type": "exceed_context_size_error",
+                "n_prompt_tokens": n_prompt,
+                "n_ctx": n_ctx,
+            }
+        }
+        return cls("status", status=400, error_body=body)
+
+    @classmethod
+    def openai_context_exceeded(cls, n_prompt: int, n_ctx: int, max_tokens: int = 400) -> Reply:
+        """The refusal OpenAI and vLLM send: the numbers are only in the message."""
+        message = (
+            f"This model's maximum context length is {n_ctx} tokens. However, you requested "
+            f"{n_prompt + max_tokens} tokens ({n_prompt} in the messages, {max_tokens} in the completion). "
+            "Please reduce the length of the messages or completion."
+        )
+        body = {
+            "error": {"message": message, "type": "invalid_request_error", "code": "context_length_exceeded"}
+        }
+        return cls("status", status=400, error_body=body)
+
 
 @dataclass
 class Recorded:
@@ -144,13 +195,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record(b"")
-        if self.path.rstrip("/").endswith("/models"):
-            owner = self.server.owner
+        owner = self.server.owner
+        path = self.path.rstrip("/")
+        native = owner.native_routes().get(("GET", path))
+        if native is not None:
+            self._send_json(200, native)
+        elif path.endswith("/v1/models") or path == "/models":
             if owner.models_reply is not None:
                 self._answer(owner.models_reply, model="", stream=False)
                 return
-            data = [{"id": m, "object": "model", "created": 0, "owned_by": "tests"} for m in owner.models]
-            self._send_json(200, {"object": "list", "data": data})
+            self._send_json(200, {"object": "list", "data": owner.model_entries()})
         else:
             self._send_json(404, {"error": {"message": f"No route {self.path}", "type": "not_found"}})
 
@@ -158,6 +212,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         self._record(body)
+        owner = self.server.owner
+        if owner.flavour == "ollama" and self.path.rstrip("/") == "/api/show":
+            self._send_json(200, owner.ollama_show())
+            return
         if "chat/completions" not in self.path:  # a query in the base URL lands before it
             self._send_json(404, {"error": {"message": f"No route {self.path}", "type": "not_found"}})
             return
@@ -224,6 +282,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._stream(reply, model)
 
     def _stream(self, reply: Reply, model: str) -> None:
+        if reply.header_delay and not self._wait(reply.header_delay):
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -235,6 +295,12 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.kind == "drip":
                 self._drip(reply, model)
                 return
+            if reply.prompt_seconds:
+                reading_until = time.monotonic() + reply.prompt_seconds
+                while time.monotonic() < reading_until:
+                    if not self._wait(min(0.2, max(0.0, reading_until - time.monotonic()))):
+                        return
+                    self._chunk(b": keep-alive\n\n")
             for n, piece in enumerate(reply.pieces):
                 if reply.piece_delay and not self._wait(reply.piece_delay):
                     return
@@ -252,7 +318,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk(b"data: this is not json at all\n\n")
                 self._chunk(b"data: [DONE]\n\n")
             elif reply.finish:
-                self._chunk(_sse(_chunk_payload(model, None, finish_reason="stop")))
+                final = _chunk_payload(model, None, finish_reason=reply.finish_reason)
+                if reply.timings is not None:
+                    final["timings"] = reply.timings
+                self._chunk(_sse(final))
                 self._chunk(b"data: [DONE]\n\n")
             self._end_chunks()
         except (BrokenPipeError, ConnectionResetError, OSError):
@@ -336,8 +405,20 @@ class _Server(ThreadingHTTPServer):
 class OpenAITestServer:
     """The scripted server. Start it with `with` (or `start()`/`stop()`); point the client at `url`."""
 
-    def __init__(self, models: tuple[str, ...] | list[str] = DEFAULT_MODELS, default: Reply | None = None):
+    def __init__(
+        self,
+        models: tuple[str, ...] | list[str] = DEFAULT_MODELS,
+        default: Reply | None = None,
+        *,
+        flavour: str | None = None,
+        context: int | None = None,
+        port: int = 0,
+    ):
+        """`flavour` (`llama.cpp`, `ollama`, `vllm`, `lm-studio`) adds that server's own routes, which
+        announce `context` tokens of context; `port` 0 takes any free one."""
         self.models = list(models)
+        self.flavour = flavour
+        self.context = context
         self.default = default or Reply.text("Hello from the test server.")
         """The reply used when the queue is empty."""
         self.models_reply: Reply | None = None
@@ -346,7 +427,7 @@ class OpenAITestServer:
         self.requests: list[Recorded] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.owner = self
         self._thread: threading.Thread | None = None
 
@@ -358,6 +439,51 @@ class OpenAITestServer:
     def url(self) -> str:
         """The base URL an OpenAI client wants: `http://127.0.0.1:PORT/v1`."""
         return f"http://127.0.0.1:{self.port}/v1"
+
+    def model_entries(self) -> list[dict[str, Any]]:
+        """`/v1/models` entries, with the extra fields the flavour's server adds."""
+        entries: list[dict[str, Any]] = []
+        for name in self.models:
+            entry: dict[str, Any] = {"id": name, "object": "model", "created": 0, "owned_by": "tests"}
+            if self.flavour == "vllm" and self.context:
+                entry["max_model_len"] = self.context
+            if self.flavour == "llama.cpp":
+                entry["owned_by"] = "llamacpp"
+                entry["meta"] = {"n_ctx_train": 131072, "n_params": 1_540_000_000}
+            entries.append(entry)
+        return entries
+
+    def native_routes(self) -> dict[tuple[str, str], Any]:
+        """The flavour's own GET routes and their JSON answers."""
+        if self.flavour == "llama.cpp":
+            return {
+                ("GET", "/props"): {"default_generation_settings": {"n_ctx": self.context}, "total_slots": 1}
+            }
+        if self.flavour == "ollama":
+            return {("GET", "/api/version"): {"version": "0.6.8"}}
+        if self.flavour == "lm-studio":
+            data = [
+                {
+                    "id": m,
+                    "type": "llm",
+                    "state": "loaded",
+                    "max_context_length": 32768,
+                    "loaded_context_length": self.context,
+                }
+                for m in self.models
+            ]
+            return {("GET", "/api/v0/models"): {"object": "list", "data": data}}
+        return {}
+
+    def ollama_show(self) -> dict[str, Any]:
+        parameters = (
+            f'num_ctx                        {self.context}\nstop "<|im_end|>"' if self.context else ""
+        )
+        return {
+            "parameters": parameters,
+            "details": {"family": "qwen2", "parameter_size": "3.1B", "quantization_level": "Q4_K_M"},
+            "model_info": {"general.architecture": "qwen2", "qwen2.context_length": 32768},
+        }
 
     def enqueue(self, *replies: Reply) -> None:
         with self.lock:
