@@ -133,6 +133,11 @@ class Companion:
         self.persona = load_prompt(settings.persona)
         self.film_prompt = load_prompt("film")
 
+    def use_model(self, model: ChatModel) -> None:
+        """Switch the model for the turns that follow (the app's /model); a turn in progress keeps its own,
+        and each reply records the model that wrote it."""
+        self.model = model
+
     def new_conversation(self, title: str | None = None) -> str:
         return self.store.create_conversation(title).id
 

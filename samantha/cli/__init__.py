@@ -22,8 +22,9 @@ from samantha.textsafe import terminal_safe
 def cli(ctx: click.Context, incognito: bool, plain: bool) -> None:
     """Samantha, a terminal companion inspired by the AI in Spike Jonze's film Her.
 
-    Run with no command to chat. Set SAMANTHA_BASE_URL / SAMANTHA_MODEL (or SAMANTHA_API_KEY)
-    to talk through a stronger model than the small built-in one.
+    Run with no command to chat. `samantha models` lists the models she can use (a local server
+    such as Ollama is found on its own) and `samantha models pull` fetches a stronger one; or set
+    SAMANTHA_BASE_URL / SAMANTHA_MODEL (or SAMANTHA_API_KEY) for an endpoint of your own.
     """
     ctx.ensure_object(dict)
     ctx.obj["incognito"] = incognito

@@ -31,9 +31,10 @@ OVERRIDING = (
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of models instead of a table.")
 @click.pass_context
 def models(ctx: click.Context, as_json: bool) -> None:
-    """Every model Samantha can use now (built-in, downloaded, configured, found running locally).
+    """The models she can use; pull one, use one.
 
-    `samantha models pull NAME` downloads a recommended model; `samantha models use NAME` makes a listed
+    Lists every model Samantha can use now: built-in, downloaded, configured, and found running on this
+    machine. `samantha models pull NAME` downloads a recommended model; `samantha models use NAME` makes a listed
     model the default.
     """
     if ctx.invoked_subcommand is not None:

@@ -15,6 +15,7 @@ from typing import Literal
 from samantha import locations
 from samantha.config import Settings
 from samantha.errors import ModelFileError
+from samantha.llm.base import ChatModel
 
 Source = Literal["configured", "detected", "built-in"]
 
@@ -148,6 +149,26 @@ def available(settings: Settings, *, detect: bool = True) -> list[Listed]:
     if active is not None:
         active.active = True
     return found
+
+
+def model_for(entry: Listed, settings: Settings) -> ChatModel:
+    """The model behind one entry of `available()`, for switching to it without a restart
+    (`Companion.use_model`). A built-in file is loaded on its first reply, an endpoint asked on its first."""
+    if entry.backend == "embedded":
+        from samantha.llm.embedded import EmbeddedModel, bundled_model_path
+
+        path = Path(entry.model) if Path(entry.model).suffix == ".gguf" else None
+        if path is not None and path == bundled_model_path():
+            path = None
+        return EmbeddedModel(path, context_window=settings.context_window, threads=settings.threads)
+    from samantha.llm.openai_backend import OpenAIModel
+
+    chosen = settings.model_copy(
+        update={"backend": "openai", "base_url": entry.base_url, "model": entry.model}
+    )
+    model = OpenAIModel(chosen)
+    model.backend, model.source = entry.backend, entry.source
+    return model
 
 
 def _endpoint_models(settings: Settings, found: list[Listed]) -> Listed:

@@ -24,8 +24,9 @@ TOP_P = 0.9
 
 SMALL_MODEL_NOTICE = (
     "I'm running on a tiny built-in model (SmolLM2-135M) that only really speaks English and often "
-    "gets things wrong. For a real conversation, point me at a stronger model: set SAMANTHA_BASE_URL "
-    "(for example http://localhost:11434/v1 for Ollama) and SAMANTHA_MODEL, or SAMANTHA_API_KEY for OpenAI."
+    "gets things wrong. For a real conversation, give me a stronger one: `samantha models pull "
+    "qwen2.5-1.5b` then `samantha models use qwen2.5-1.5b`, or start Ollama or a llama.cpp server "
+    "and I'll find it; `samantha models` lists what I can use."
 )
 
 
@@ -81,6 +82,13 @@ class EmbeddedModel:
         self._loading = threading.Lock()
         self._llama: Any = None
         self.finish_reason: str | None = None
+
+    @property
+    def parameters(self) -> float | None:
+        """Billions of parameters, as GGUF file names say (`SmolLM2-135M-...`, `Qwen2.5-1.5B-...`)."""
+        from samantha.llm.servers import parameters_from_name
+
+        return parameters_from_name(self.path.stem)
 
     @property
     def llama(self) -> Any:

@@ -21,9 +21,16 @@ class ScriptedModel:
     small_model_notice: str | None = None
 
     def __init__(
-        self, *replies: Script, name: str = "scripted", context_window: int = 8192, delay: float = 0.0
+        self,
+        *replies: Script,
+        name: str = "scripted",
+        context_window: int = 8192,
+        delay: float = 0.0,
+        parameters: float | None = None,
     ) -> None:
         self.name = name
+        self.parameters = parameters
+        """Billions of parameters it pretends to have (`samantha.llm.size`); None: unknown."""
         self.context_window = context_window
         self.delay = delay
         """Seconds to wait before each piece, to imitate a model's speed."""
