@@ -33,9 +33,9 @@ OVERRIDING = (
 def models(ctx: click.Context, as_json: bool) -> None:
     """The models she can use; pull one, use one.
 
-    Lists every model Samantha can use now: built-in, downloaded, configured, and found running on this
-    machine. `samantha models pull NAME` downloads a recommended model; `samantha models use NAME` makes a listed
-    model the default.
+    Lists every model Samantha can use now: built-in, downloaded, configured, and found running on
+    this machine. `samantha models pull NAME` downloads a recommended model; `samantha models use NAME`
+    makes a listed model the default.
     """
     if ctx.invoked_subcommand is not None:
         return

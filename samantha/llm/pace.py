@@ -54,7 +54,7 @@ class PromptPace:
             self.reported = True
 
     def learn_from_wait(self, prompt_tokens: int, seconds: float) -> None:
-        """An upper bound on the speed from one wait; the slowest seen is kept (a cached prompt reads fast)."""
+        """A bound on the speed from one wait; the slowest seen is kept (a cached prompt reads fast)."""
         if self.reported or seconds < MIN_WAIT_TO_LEARN or prompt_tokens < MIN_TOKENS_TO_LEARN:
             return
         speed = prompt_tokens / seconds

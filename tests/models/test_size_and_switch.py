@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support.openai_server import OpenAITestServer
 
-from samantha.chat import Companion
+from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.llm.catalog import available, model_for
 from samantha.llm.embedded import EmbeddedModel
