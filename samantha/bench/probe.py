@@ -34,9 +34,16 @@ def _closed_ports(count: int) -> list[int]:
 
 
 def _import_ms() -> float:
-    """Milliseconds a fresh interpreter spends importing the discovery code (its own -X importtime)."""
+    """Milliseconds a fresh interpreter spends importing the discovery code (its own -X importtime), after
+    the settings and the model interface, which every start loads whether it probes or not."""
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import samantha.llm.discovery"],
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            "import samantha.config, samantha.llm, samantha.llm.discovery",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

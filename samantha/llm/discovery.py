@@ -13,7 +13,6 @@ import errno
 import selectors
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from samantha.llm.servers import ServerInfo, describe_server
@@ -84,6 +83,8 @@ def detect(known: tuple[tuple[str, int], ...] = KNOWN_PORTS) -> list[Detected]:
     if not open_ports:
         return []
     candidates = [(kind, port) for kind, port in known if port in open_ports]
+    from concurrent.futures import ThreadPoolExecutor  # only when something listens
+
     with ThreadPoolExecutor(max_workers=len(candidates)) as pool:
         infos = list(
             pool.map(

@@ -14,11 +14,13 @@ import pytest
 from support.fixtures import run_samantha
 from support.openai_server import OpenAITestServer, Reply, closed_port
 
+from samantha.companion import Companion
 from samantha.config import load_settings
 from samantha.llm import create_model, discovery
 from samantha.llm.embedded import EmbeddedModel
 from samantha.llm.openai_backend import OpenAIModel
 from samantha.llm.servers import describe_server, parameters_from_name
+from samantha.store import Store
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def test_a_server_with_no_models_is_not_used() -> None:
 
 
 def test_detected_server_becomes_the_model_with_its_context(
-    server_on_usual_port: OpenAITestServer, detection_on: None
+    server_on_usual_port: OpenAITestServer, detection_on: None, store: Store
 ) -> None:
     model = create_model(load_settings())
     assert isinstance(model, OpenAIModel)
@@ -100,6 +102,13 @@ def test_detected_server_becomes_the_model_with_its_context(
     assert model.name == "detected-model"
     assert model.context_window == 6144
     assert model.base_url == f"http://127.0.0.1:{server_on_usual_port.port}/v1"
+    # The turn's budget is the server's context less the room kept for the reply.
+    settings = load_settings()
+    companion = Companion(settings, store, model)
+    server_on_usual_port.enqueue(Reply.text("Found you."))
+    result = companion.turn(companion.new_conversation(), "Hello?").run()
+    assert result.answer == "Found you." and result.model == "detected-model"
+    assert result.context is not None and result.context.budget == 6144 - settings.max_reply_tokens
 
 
 def test_a_configured_backend_is_never_second_guessed(
