@@ -70,7 +70,9 @@ def test_a_local_memory_never_reaches_a_remote_endpoint_and_the_dry_run_shows_wh
     assert dry.code == 0, dry.stderr
     shown = json.loads(dry.stdout)
     assert shown["dry_run"] is True and shown["leaves_machine"] is True
-    assert openai_server.requests == []  # nothing was sent...
+    # Nothing of the conversation was sent (the server was only asked which models it has, and their
+    # context, so the dry run fits the same budget as the turn)...
+    assert openai_server.chat_requests == []
     assert json.loads(run_samantha("memory", "stats", "--json").stdout)["conversations"] == 1  # ...nor saved
     assert {kept["text"] for kept in shown["kept_home"]} == {LOCAL_FACT, "The user loves orchids."}
 
@@ -125,7 +127,7 @@ def test_dry_run_in_text_says_where_it_goes(openai_server: OpenAITestServer, rem
     assert shown.code == 0, shown.stderr
     assert "remote endpoint" in shown.stdout and "kept home" in shown.stdout
     assert EVERYWHERE_FACT in shown.stdout
-    assert openai_server.requests == []
+    assert openai_server.chat_requests == []  # asked only which models it has, nothing of the conversation
 
 
 def test_the_plan_says_what_left_the_machine(settings, store, scripted_model):
