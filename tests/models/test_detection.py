@@ -129,7 +129,7 @@ def test_ask_json_is_answered_by_the_detected_server_and_names_its_model(
     server_on_usual_port: OpenAITestServer, detection_on: None
 ) -> None:
     server_on_usual_port.enqueue(Reply.text("Hi, I was found on loopback."))
-    ran = run_samantha("ask", "--json", "hi", env={"SAMANTHA_TIMEOUT": "10"})
+    ran = run_samantha("ask", "--json", "hi", env={"SAMANTHA_TIMEOUT": "10"}, timeout=180)
     assert ran.code == 0, ran.stderr
     payload = json.loads(ran.stdout)
     assert payload["answer"] == "Hi, I was found on loopback."
@@ -141,7 +141,7 @@ def test_ask_json_is_answered_by_the_detected_server_and_names_its_model(
 def test_models_json_lists_the_detected_server_with_its_announced_context(
     server_on_usual_port: OpenAITestServer, detection_on: None
 ) -> None:
-    ran = run_samantha("models", "--json")
+    ran = run_samantha("models", "--json", timeout=180)
     assert ran.code == 0, ran.stderr
     listed = json.loads(ran.stdout)
     assert set(listed[0]) == {"backend", "base_url", "model", "context_window", "source", "active"}
@@ -161,7 +161,7 @@ def test_models_json_lists_the_detected_server_with_its_announced_context(
 
 
 def test_models_json_with_nothing_configured_or_running_is_the_built_in_model() -> None:
-    ran = run_samantha("models", "--json")
+    ran = run_samantha("models", "--json", timeout=180)
     assert ran.code == 0, ran.stderr
     [entry] = json.loads(ran.stdout)
     assert entry["source"] == "built-in" and entry["active"] and entry["backend"] == "embedded"
