@@ -35,7 +35,9 @@ def saved(home: Path) -> list[tuple[object, ...]]:
 def test_an_unknown_model_is_refused_with_the_servers_list(
     openai_server: OpenAITestServer, samantha_home: Path
 ) -> None:
-    ran = run_samantha("ask", "Hello there", env=endpoint_env(openai_server, SAMANTHA_MODEL="nonexistent"))
+    ran = run_samantha(
+        "ask", "Hello there", env=endpoint_env(openai_server, SAMANTHA_MODEL="nonexistent"), timeout=180
+    )
     assert ran.code == 1
     line = sentence(ran.stderr)
     assert "has no model 'nonexistent' (it has test-model, second-model)" in line
@@ -62,9 +64,8 @@ def test_a_request_too_long_is_reported_with_the_numbers(
     openai_server: OpenAITestServer, samantha_home: Path, refusal: Reply
 ) -> None:
     openai_server.enqueue(refusal)
-    ran = run_samantha(
-        "ask", "Tell me everything", env=endpoint_env(openai_server, SAMANTHA_MODEL="test-model")
-    )
+    env = endpoint_env(openai_server, SAMANTHA_MODEL="test-model")
+    ran = run_samantha("ask", "Tell me everything", env=env, timeout=180)
     assert ran.code == 1
     line = sentence(ran.stderr)
     assert "refused the request as too long: the prompt was 5,000 tokens by its count" in line
@@ -100,24 +101,24 @@ def test_a_reply_cut_at_the_length_limit_is_marked_cut(
     openai_server: OpenAITestServer, samantha_home: Path
 ) -> None:
     openai_server.enqueue(Reply.cut_at_length("Sometimes we need to give up. But"))
-    ran = run_samantha("ask", "--json", "Tell me a story", env=endpoint_env(openai_server))
+    ran = run_samantha("ask", "--json", "Tell me a story", env=endpoint_env(openai_server), timeout=180)
     assert ran.code == 0, ran.stderr
     payload = json.loads(ran.stdout)
     assert payload["status"] == "cut" and payload["answer"] == "Sometimes we need to give up. But"
     assert saved(samantha_home)[-1] == ("assistant", "Sometimes we need to give up. But", "cut")
 
     openai_server.enqueue(Reply.cut_at_length("Once upon"), Reply.text("a time, the end."))
-    ran = run_samantha("ask", "-c", "Another one", env=endpoint_env(openai_server))
+    ran = run_samantha("ask", "-c", "Another one", env=endpoint_env(openai_server), timeout=180)
     assert ran.code == 0 and ran.stdout.strip() == "Once upon"
     assert 'cut at the 400-token reply limit; samantha ask -c "continue" goes on' in ran.stderr
-    ran = run_samantha("ask", "-c", "continue", env=endpoint_env(openai_server))
+    ran = run_samantha("ask", "-c", "continue", env=endpoint_env(openai_server), timeout=180)
     assert ran.stdout.strip() == "a time, the end."
     sent = openai_server.chat_requests[-1].json["messages"]
     assert {"role": "assistant", "content": "Once upon"} in sent  # the model sees where it stopped
 
 
 def test_a_finished_reply_is_complete(openai_server: OpenAITestServer) -> None:
-    ran = run_samantha("ask", "--json", "Hi", env=endpoint_env(openai_server))
+    ran = run_samantha("ask", "--json", "Hi", env=endpoint_env(openai_server), timeout=180)
     assert json.loads(ran.stdout)["status"] == "complete"
 
 

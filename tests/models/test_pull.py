@@ -120,7 +120,7 @@ def test_use_writes_the_config_atomically_keeping_comments(hub: HubTestServer, s
     assert pull(hub.url)[0] == 0
     config = samantha_home / "config.toml"
     config.write_text('# my settings\ntemperature = 0.5  # warmer\nbackend = "openai"\n')
-    ran = run_samantha("models", "use", SHORT.name)
+    ran = run_samantha("models", "use", SHORT.name, timeout=180)
     assert ran.code == 0, ran.stderr
     text = config.read_text()
     assert "# my settings" in text and "# warmer" in text
@@ -128,11 +128,11 @@ def test_use_writes_the_config_atomically_keeping_comments(hub: HubTestServer, s
     assert settings["backend"] == "embedded"
     assert settings["model_path"] == str(models_dir_in(samantha_home) / SHORT.filename)
     assert not [p for p in samantha_home.iterdir() if p.name.startswith(".config.toml")]  # no temp left
-    listed = run_samantha("models", "--json")
+    listed = run_samantha("models", "--json", timeout=180)
     active = [e for e in json.loads(listed.stdout) if e["active"]]
     assert [e["model"] for e in active] == [settings["model_path"]]
     # And back to the built-in model: no path kept.
-    assert run_samantha("models", "use", "built-in").code == 0
+    assert run_samantha("models", "use", "built-in", timeout=180).code == 0
     settings = tomllib.loads(config.read_text())
     assert settings["backend"] == "embedded" and "model_path" not in settings
 
@@ -143,7 +143,7 @@ def models_dir_in(home: Path) -> Path:
 
 def test_use_an_endpoints_model_writes_the_endpoint(samantha_home: Path) -> None:
     with OpenAITestServer(models=["alpha", "beta"]) as server:
-        ran = run_samantha("models", "use", "beta", env={"SAMANTHA_BASE_URL": server.url})
+        ran = run_samantha("models", "use", "beta", env={"SAMANTHA_BASE_URL": server.url}, timeout=180)
     assert ran.code == 0, ran.stderr
     settings = tomllib.loads((samantha_home / "config.toml").read_text())
     assert settings == {"backend": "openai", "base_url": server.url, "model": "beta"}
@@ -151,9 +151,9 @@ def test_use_an_endpoints_model_writes_the_endpoint(samantha_home: Path) -> None
 
 
 def test_use_an_unknown_or_missing_model_is_one_sentence() -> None:
-    ran = run_samantha("models", "use", "nothing-like-it")
+    ran = run_samantha("models", "use", "nothing-like-it", timeout=180)
     assert ran.code == 2 and "No model called 'nothing-like-it'" in one_sentence(ran.stderr)
-    ran = run_samantha("models", "use", SHORT.name)
+    ran = run_samantha("models", "use", SHORT.name, timeout=180)
     assert ran.code == 2 and f"`samantha models pull {SHORT.name}` first" in one_sentence(ran.stderr)
 
 
@@ -164,7 +164,7 @@ def test_models_dir_is_under_the_home(samantha_home: Path) -> None:
 @pytest.mark.slow
 def test_a_chat_turn_on_the_pulled_file(hub: HubTestServer, samantha_home: Path) -> None:
     assert pull(hub.url, SHORT.name, "--no-progress")[0] == 0
-    assert run_samantha("models", "use", SHORT.name).code == 0
+    assert run_samantha("models", "use", SHORT.name, timeout=180).code == 0
     ran = run_samantha(
         "ask", "--json", "Say hello in five words.", env={"SAMANTHA_MAX_REPLY_TOKENS": "24"}, timeout=300
     )
