@@ -64,7 +64,7 @@ def test_trickling_headers_end_at_the_timeout(
     conversation = companion.new_conversation()
     with pytest.raises(ModelTimeout, match="did not answer within 2 seconds"):
         companion.turn(conversation, "Tell me a story, please.").run()
-    assert time.monotonic() - openai_server.requests[0].at < 2 + 1.5
+    assert time.monotonic() - openai_server.chat_requests[0].at < 2 + 1.5
     assert [m.role for m in store.recent_messages(conversation)] == ["user"]
     openai_server.queue.clear()
     openai_server.enqueue(Reply.text("Here I am."))
@@ -77,7 +77,7 @@ def test_trickling_headers_through_ask(openai_server: OpenAITestServer) -> None:
     env = endpoint_env(openai_server, SAMANTHA_TIMEOUT="3", SAMANTHA_MODEL="test-model")
     ran = run_samantha("ask", "Tell me a story, please.", env=env, timeout=120)
     assert ran.code == 1
-    assert ran.ended - openai_server.requests[0].at < 3 + 5
+    assert ran.ended - openai_server.chat_requests[0].at < 3 + 5
     assert "did not answer within 3 seconds" in ran.stderr
     no_traceback(ran.stderr)
 
