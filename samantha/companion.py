@@ -16,15 +16,33 @@ from typing import Any
 from samantha.citations import CheckedAnswer, check_citations
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
+from samantha.conversation import recollect
+from samantha.conversation.korean import korean_reply
+from samantha.conversation.recollect import CitedMemory
+from samantha.conversation.route import Route
+from samantha.conversation.route import route as route_message
+from samantha.conversation.shape import (
+    SMALL_HISTORY_MESSAGES,
+    SMALL_REPLY_TOKENS,
+    SMALL_TALK_TEMPERATURE,
+    Shaper,
+    compact_persona,
+)
+from samantha.conversation.sources import (
+    COMPOSED_FROM_MEMORIES,
+    COMPOSED_IN_KOREAN,
+    composed,
+    memory_follow_up,
+)
 from samantha.errors import MessageNotSaved, ModelError, StoreError, reason
 from samantha.llm.base import ChatModel
 from samantha.llm.openai_backend import redact_url
 from samantha.llm.stopping import stoppable
 from samantha.prompt_files import load_prompt
 from samantha.recall import Recall
-from samantha.records import Citation, Message, MessageStatus, Passage
+from samantha.records import Citation, Memory, Message, MessageStatus, Passage
 from samantha.reply_recorder import ReplyRecorder
-from samantha.reply_source import QUOTED_FROM_REVIEWS, choose_reply_source
+from samantha.reply_source import QUOTED_FROM_REVIEWS, ReplySource, choose_reply_source
 from samantha.retrieval import Retriever
 from samantha.retrieval.claims import Claim, all_supported
 from samantha.store import Store
@@ -46,6 +64,10 @@ class TurnResult:
     claims: list[Claim] = field(default_factory=list)
     """A film answer's factual claims, each checked against the reviews (`samantha.retrieval.claims`);
     the app and the CLI mark those whose status is not "supported"."""
+    route: str = ""
+    """What kind of message it was: `film`, `memory`, `self` or `chat` (samantha.conversation.route)."""
+    memories: list[CitedMemory] = field(default_factory=list)
+    """The memories the answer cites as [mN], checked."""
 
     @classmethod
     def of(
@@ -58,6 +80,9 @@ class TurnResult:
         claims: list[Claim],
         status: MessageStatus,
         author: str,
+        route: str = "",
+        memories: list[CitedMemory] | None = None,
+        invalid_memories: bool = False,
     ) -> TurnResult:
         return cls(
             conversation_id=turn.conversation_id,
@@ -66,11 +91,14 @@ class TurnResult:
             answer=checked.answer,
             citations=checked.citations,
             # Without passages an answer is unsupported only when it cites passages it was never given.
-            supported=checked.supported and all_supported(claims) if plan.passages else not checked.invalid,
+            supported=(checked.supported and all_supported(claims) if plan.passages else not checked.invalid)
+            and not invalid_memories,
             status=status,
             context=plan,
             model=author,
             claims=claims,
+            route=route,
+            memories=memories or [],
         )
 
 
@@ -131,12 +159,37 @@ class Companion:
         self.retriever = retriever
         self.recall = recall or Recall(store)
         self.persona = load_prompt(settings.persona)
+        self.small_persona = compact_persona(settings.persona)
         self.film_prompt = load_prompt("film")
 
     def use_model(self, model: ChatModel) -> None:
         """Switch the model for the turns that follow (the app's /model); a turn in progress keeps its own,
         and each reply records the model that wrote it."""
         self.model = model
+
+    @property
+    def small(self) -> bool:
+        """Whether the model is small: short shaped small talk, composed memory and Korean answers."""
+        size = self.settings.model_size
+        return size == "small" or (size == "auto" and bool(self.model.small_model_notice))
+
+    def choose_route(self, text: str) -> tuple[Route, list[Passage]]:
+        """The message's kind, and for a film question the passages to answer it from."""
+        found: list[Passage] = []
+
+        def reviews_gate(message: str) -> bool:
+            nonlocal found
+            found = self.retriever.passages_for_turn(message) if self.retriever else []
+            return bool(found)
+
+        chosen = route_message(text, reviews_gate)
+        if chosen.kind != "film":
+            return chosen, []
+        if not found and self.retriever is not None:
+            # The rules know it is a film question even when the gate hesitates: the reviews decide
+            # whether they answer it (the grounded answer says so when they don't).
+            found = self.retriever.passages_for_turn(text) or self.retriever.search(text, 5)
+        return chosen, found
 
     def new_conversation(self, title: str | None = None) -> str:
         return self.store.create_conversation(title).id
@@ -168,13 +221,46 @@ class Companion:
             "kept_home": [{"id": m.id, "text": m.content} for m in self.recall.withheld] if remote else [],
         }
 
-    def build_context(self, conversation_id: str, text: str, history: list[Message]) -> ContextPlan:
-        passages = self.retriever.passages_for_turn(text) if self.retriever else []
+    def build_context(
+        self,
+        conversation_id: str,
+        text: str,
+        history: list[Message],
+        *,
+        route: Route | None = None,
+        passages: list[Passage] | None = None,
+        memories: list[Memory] | None = None,
+    ) -> ContextPlan:
+        """What the model sees; without a route (a preview, older callers) the message is routed here.
+
+        A small model's small talk gets the compact persona, the user's name and the last exchange; a
+        capable model's question about the user gets the memories as numbered data.
+        """
+        if route is None:
+            route, passages = self.choose_route(text)
+        passages = passages or []
+        budget = self.model.context_window - self.settings.max_reply_tokens
+        if self.small and route.kind in ("chat", "self"):
+            name = recollect.user_name(self.recall.known_facts())
+            plan = assemble(
+                persona=self.small_persona,
+                user_text=text,
+                history=history[-SMALL_HISTORY_MESSAGES:],
+                sections=[Section("memories", "About the user:", [f"Their name is {name}."])] if name else [],
+                budget=budget,
+                count=self.model.count_tokens,
+            )
+            plan.leaves_machine = self.recall.remote
+            return plan
         sections = self.recall.sections_for_turn(conversation_id, text)
+        if memories:
+            sections = [s for s in sections if s.kind != "memories"]
+            sections.append(
+                Section("memories", recollect.MEMORIES_DATA_HEADING, recollect.numbered(memories))
+            )
         if passages:
             heading = self.film_prompt.split("{passages}")[0].strip()
             sections.append(Section("passages", heading, number_passages(passages)))
-        budget = self.model.context_window - self.settings.max_reply_tokens
         plan = assemble(
             persona=self.persona,
             user_text=text,
@@ -187,6 +273,46 @@ class Companion:
         plan.leaves_machine = self.recall.remote
         plan.kept_home = [m.content for m in self.recall.withheld] if self.recall.remote else []
         return plan
+
+    def choose_source(
+        self,
+        text: str,
+        route: Route,
+        plan: ContextPlan,
+        history: list[Message],
+        recollection: recollect.Recollection | None,
+        numbered: list[Memory],
+    ) -> ReplySource:
+        """Where the reply comes from, by route: composed (a small model's memory answers and Korean
+        chat), the small model shaped to a few clean sentences, or the model / the reviews as before."""
+        if recollection is not None and self.small:
+            return composed(recollection.text, COMPOSED_FROM_MEMORIES)
+        if self.small and route.kind in ("chat", "self"):
+            if route.lang == "ko":
+                replies = [m for m in history if m.role == "assistant"]
+                reply = korean_reply(
+                    text,
+                    name=recollect.user_name(self.recall.known_facts()),
+                    about_her=route.kind == "self",
+                    turn_index=len(replies),
+                    explained=any(m.model == COMPOSED_IN_KOREAN for m in replies),
+                )
+                return composed(reply, COMPOSED_IN_KOREAN)
+            model = self.model
+            return ReplySource(
+                kind="model",
+                pieces=lambda: Shaper().shape(
+                    model.stream(
+                        plan.messages, max_tokens=SMALL_REPLY_TOKENS, temperature=SMALL_TALK_TEMPERATURE
+                    )
+                ),
+                author=lambda: model.name,
+                passages=[],
+            )
+        source = choose_reply_source(text, plan, self.model, self.retriever, self.settings)
+        if recollection is not None:
+            source.follow_up = memory_follow_up(recollection, numbered)
+        return source
 
     def check_claims(self, text: str, passages: list[Passage]) -> list[Claim]:
         """A film answer's claims, each checked against the reviews (none without passages or text)."""
@@ -205,12 +331,31 @@ class Companion:
         except StoreError as exc:
             store.discard_if_empty(turn.conversation_id)
             raise message_not_saved(exc, turn.text) from None
-        plan = self.build_context(turn.conversation_id, turn.text, history)
+        route, passages = self.choose_route(turn.text)
+        # Questions about the user are answered from what she remembers: composed on a small model, else
+        # given to the model as numbered memories ([m1] is the first that answers) and checked.
+        recollection, numbered = None, []
+        if route.kind == "memory":
+            known = self.recall.known_facts()
+            recollection = recollect.compose(turn.text, route.lang, known)
+            numbered = (
+                [c.memory for c in recollection.cited]
+                if self.small
+                else recollect.given_for_model(turn.text, known)
+            )
+        plan = self.build_context(
+            turn.conversation_id,
+            turn.text,
+            history,
+            route=route,
+            passages=passages,
+            memories=numbered if route.kind == "memory" and not self.small else None,
+        )
         turn.context = plan
         if plan.dropped_history:
             self.recall.history_dropped(turn.conversation_id, plan.dropped_history)
 
-        source = choose_reply_source(turn.text, plan, self.model, self.retriever, self.settings)
+        source = self.choose_source(turn.text, route, plan, history, recollection, numbered)
         recorder = ReplyRecorder(store, turn.conversation_id, source.author)
         status: MessageStatus = "interrupted"
         body = ""  # the reply before any addendum: what its claims are checked on
@@ -245,19 +390,40 @@ class Companion:
             if claims is None:
                 claims = self.check_claims(body or recorder.text, source.passages)
             checked = check_citations(recorder.text, source.passages, attribute=source.attribute_citations)
+            cited_memories, invalid_memories = recollect.check_memory_citations(recorder.text, numbered)
             meta = {
                 "citations": [c.model_dump() for c in checked.citations],
                 "supported": checked.supported and all_supported(claims),
                 "claims": [c.as_dict() for c in claims],
+                "route": route.kind,
+                "memories": [c.as_json() for c in cited_memories],
             }
             if question is not None:
                 meta["memory_question"] = question.payload
             reply = recorder.finish(status, tokens=self.model.count_tokens(checked.answer), meta=meta)
             turn.result = TurnResult.of(
-                turn, user_message, plan, reply, checked, claims, status, source.author()
+                turn,
+                user_message,
+                plan,
+                reply,
+                checked,
+                claims,
+                status,
+                source.author(),
+                route=route.kind,
+                memories=cited_memories,
+                invalid_memories=bool(invalid_memories),
             )
             if status in ("complete", "cut"):
                 self.recall.after_turn(user_message, reply)
 
 
-__all__ = ["QUOTED_FROM_REVIEWS", "Companion", "ModelError", "Turn", "TurnResult"]
+__all__ = [
+    "COMPOSED_FROM_MEMORIES",
+    "COMPOSED_IN_KOREAN",
+    "QUOTED_FROM_REVIEWS",
+    "Companion",
+    "ModelError",
+    "Turn",
+    "TurnResult",
+]

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     """Tokens kept free for the reply."""
     temperature: float = Field(default=0.7, ge=0, le=2)
     """Sampling temperature."""
+    model_size: Literal["auto", "small", "large"] = "auto"
+    """`small` gets short shaped small talk, composed memory answers and Korean replies composed rather
+    than generated; `auto` is small for the bundled SmolLM2-135M and large for anything else."""
     threads: int | None = Field(default=None, ge=1, le=256)
     """CPU threads for the embedded model (default: all cores)."""
     persona: str = "samantha"

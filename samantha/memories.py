@@ -71,6 +71,56 @@ _NAME_EN = re.compile(
     r"(?P<v>[^\s,;]+(?:\s+(?-i:[A-Z])[^\s,;]*){0,2})",
     re.I,
 )
+# "I'm Mina" / "Hi, I'm Mina": a capitalised word alone after "I'm" (not "I'm Korean", "I'm Tired").
+_IM_NAME_EN = re.compile(
+    r"(?:^|\b(?i:hi|hello|hey)\b[,!]?\s+)(?i:i'm|i am)\s+(?P<v>[A-Z][a-z]+)(?=\s*(?:[,.!]|$|\band\b))"
+)
+_NOT_NAMES_EN = {
+    "korean",
+    "american",
+    "english",
+    "british",
+    "japanese",
+    "chinese",
+    "canadian",
+    "french",
+    "german",
+    "fine",
+    "good",
+    "okay",
+    "ok",
+    "sorry",
+    "happy",
+    "tired",
+    "here",
+    "back",
+    "home",
+    "done",
+    "ready",
+    "sure",
+    "not",
+    "so",
+    "just",
+    "really",
+    "very",
+    "also",
+    "still",
+    "alone",
+    "bored",
+    "excited",
+    "sad",
+    "busy",
+    "hungry",
+    "sick",
+    "late",
+    "new",
+    "free",
+    "lonely",
+    "glad",
+    "great",
+    "well",
+    "single",
+}
 _WORK_AS = re.compile(r"\bi (?:work|am working) as\s+(?P<v>[^,;]+)", re.I)
 _WORK_AT = re.compile(r"\bi (?:work|am working) (?P<prep>at|for|in)\s+(?P<v>[^,;]+)", re.I)
 _JOB_EN = re.compile(r"\bmy job is\s+(?P<v>[^,;]+)", re.I)
@@ -179,6 +229,8 @@ def _english(sentence: str) -> list[Fact]:
         name = _clean(match["v"])
         if name and name.lower() not in _VAGUE_EN:
             facts.append(Fact("name", f"The user's name is {name}.", "name"))
+    elif (match := _IM_NAME_EN.search(sentence)) and match["v"].lower() not in _NOT_NAMES_EN:
+        facts.append(Fact("name", f"The user's name is {match['v']}.", "name"))
     if match := _WORK_AS.search(sentence):
         facts.append(Fact("work", f"The user works as {_clean(match['v'])}.", "job"))
     if match := _WORK_AT.search(sentence):

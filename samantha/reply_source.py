@@ -47,6 +47,8 @@ class ReplySource:
     """The passages as the reply numbers them (a quoted answer renumbers them in citing order)."""
     grounding: Grounding | None = None
     """The film answer checked against the reviews, when the turn was given passages."""
+    follow_up: Callable[[str], Iterator[str]] | None = None
+    """What else follows the reply (a memory answer the model did not cite: `samantha.conversation`)."""
 
     @property
     def attribute_citations(self) -> bool:
@@ -57,7 +59,9 @@ class ReplySource:
     def addendum(self, answer: str, claims: list[Claim] | None) -> Iterator[str]:
         """What follows the reply once it has streamed: a note on each claim the reviews do not support
         and the reviews' verified answer, when the reply does not give it (`retrieval.policy`)."""
-        return verified_addendum(self.grounding, answer, self.passages, claims)
+        yield from verified_addendum(self.grounding, answer, self.passages, claims)
+        if self.follow_up is not None:
+            yield from self.follow_up(answer)
 
 
 def choose_reply_source(

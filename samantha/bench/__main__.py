@@ -2,7 +2,8 @@
 
     python -m samantha.bench [--quick] [--only model,memory] [--no-docs]
 
-Modules: samantha.bench.{model,retrieval,memory,tui,cold}, each with `run(quick) -> list[Row]`. Results go to
+Modules: samantha.bench.{model,conversation,retrieval,memory,tui,cold}, each with `run(quick) -> list[Row]`.
+Results go to
 `bench-results/latest.json` and `docs/benchmarks.md` (the page the README links). Nothing touches the
 user's data: SAMANTHA_HOME points at a temporary folder for the whole run.
 """
@@ -24,9 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from samantha import locations
-from samantha.bench import Row, cold, memory, model, probe, retrieval, row, tui
+from samantha.bench import Row, cold, conversation, memory, model, probe, retrieval, row, tui
 
-MODULES = {"model": model, "retrieval": retrieval, "memory": memory, "tui": tui, "cold": cold, "probe": probe}
+MODULES = {
+    "model": model,
+    "conversation": conversation,
+    "retrieval": retrieval,
+    "memory": memory,
+    "tui": tui,
+    "cold": cold,
+    "probe": probe,
+}
 RESULTS = Path("bench-results") / "latest.json"
 PAGE = Path("docs") / "benchmarks.md"
 

@@ -64,6 +64,8 @@ def result_json(result: TurnResult, backend: str = "") -> str:
         "supported": result.supported,
         "claims": [c.as_dict() for c in result.claims],
         "status": result.status,
+        "route": result.route,
+        "memories": [m.as_json() for m in result.memories],
     }
     return json_dumps(payload)
 

@@ -157,11 +157,22 @@ def corpus_rebuild() -> None:
     show_default=True,
     help="dev: used while building; heldout, fresh: written afterwards (fresh last), only measured.",
 )
-def eval_command(as_json: bool, question_set: str) -> None:
+@click.option(
+    "--chat",
+    "chat",
+    is_flag=True,
+    help="Score conversations instead: scripted multi-turn chats in Korean and English through the real "
+    "turn on the configured model (routing, language, length, recall, film facts, timing).",
+)
+def eval_command(as_json: bool, question_set: str, chat: bool) -> None:
     """Score retrieval (recall@1/3/5, MRR, unsupported share) and answers (language, facts, claims) on the
     built-in question sets, per language; answers by the built-in model, and by the configured endpoint
-    when there is one."""
+    when there is one; and the message router on its held-apart set (precision and recall per kind)."""
+    if chat:
+        _eval_chat(as_json)
+        return
     from samantha.config import load_settings
+    from samantha.conversation.route import format_route_report, score_routes
     from samantha.retrieval.evaluate import format_report, run_eval
 
     retriever = _retriever()
@@ -173,10 +184,35 @@ def eval_command(as_json: bool, question_set: str) -> None:
         results += [
             run_eval(retriever, question_set=name, answerer=answerer, backend=backend) for name in names
         ]
+    routing = score_routes("heldout", lambda text: bool(retriever.passages_for_turn(text)))
     if as_json:
-        click.echo(json_dumps(results[0] if len(results) == 1 else results))
+        # One set: its report with the routing beside it; several: {"retrieval": [...], "routing": {...}}.
+        payload = (
+            {**results[0], "routing": routing.as_dict()}
+            if len(results) == 1
+            else {"retrieval": results, "routing": routing.as_dict()}
+        )
+        click.echo(json_dumps(payload))
     else:
-        click.echo("\n\n".join(format_report(result) for result in results))
+        click.echo(
+            "\n\n".join([*(format_report(result) for result in results), format_route_report(routing)])
+        )
+
+
+def _eval_chat(as_json: bool) -> None:
+    from samantha.config import load_settings
+    from samantha.conversation.evaluate import format_chat_report, run_conversations
+    from samantha.llm import create_model
+    from samantha.runtime import build_companion
+
+    settings = load_settings()
+    model = create_model(settings)
+    _retriever()  # the index is built before the clock starts
+    report = run_conversations(lambda store: build_companion(settings, model=model, store=store))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(terminal_safe(format_chat_report(report)))
 
 
 def _endpoint_answerer(settings: Settings, retriever: HybridRetriever) -> tuple[Answerer, str]:

@@ -34,11 +34,15 @@ GOODBYE_HINT = "Type a message; /help lists the commands; an empty line or Ctrl-
 
 
 def print_sources(result: TurnResult, echo: Callable[[str], None] = click.echo) -> None:
-    """The passages a film answer cited, after the answer (`ask` and the plain chat alike)."""
+    """The passages a film answer cited and the memories an answer about the user cited, after the
+    answer (`ask` and the plain chat alike)."""
     from samantha.citations import source_lines
 
     for citation in result.citations:
         echo(terminal_safe(source_lines(citation)))
+    for cited in result.memories:  # the memories an answer about the user cited, [m1]...
+        memory = cited.memory
+        echo(terminal_safe(f"[m{cited.n}] {memory.created_at[:10]}: {memory.content[:160]}"))
 
 
 def say_if_truncated(plan: ContextPlan | None) -> None:
