@@ -210,7 +210,7 @@ def _eval_chat(as_json: bool) -> None:
     _retriever()  # the index is built before the clock starts
     report = run_conversations(lambda store: build_companion(settings, model=model, store=store))
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        click.echo(json_dumps(report.as_dict()))
     else:
         click.echo(terminal_safe(format_chat_report(report)))
 

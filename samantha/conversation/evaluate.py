@@ -22,13 +22,10 @@ import re
 import time
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from samantha.conversation.route import language_of
 from samantha.conversation.shape import _LIST_OR_MARKUP, _URL, repeats
-
-if TYPE_CHECKING:
-    from samantha.companion import Companion
 
 CHECKS = (
     "routed",
@@ -141,8 +138,6 @@ class ChatReport:
         return out
 
     def timings(self, kinds: tuple[str, ...] = ("chat", "self")) -> dict[str, float]:
-        from samantha.bench.model import percentile
-
         first = [t.first_token for t in self.turns if t.kind in kinds]
         last = [t.last_token for t in self.turns if t.kind in kinds]
         if not first:
@@ -183,6 +178,12 @@ class ChatReport:
         }
 
 
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
 def run_conversations(make_companion: Any, scripts: list[Script] | None = None) -> ChatReport:
     """Run every script through a Companion from `make_companion(store)`; one store unless a script asks
     for a fresh one (a user she has never met)."""
@@ -191,12 +192,14 @@ def run_conversations(make_companion: Any, scripts: list[Script] | None = None) 
     scripts = scripts if scripts is not None else load_conversations()
     started = time.perf_counter()
     store = Store.open(None)
-    companion: Companion = make_companion(store)
+    companion = make_companion(
+        store
+    )  # a samantha.companion.Companion (not imported: it imports this package)
     scores: list[TurnScore] = []
     for script in scripts:
         if script.fresh_store:
             fresh = Store.open(None)
-            runner: Companion = make_companion(fresh)
+            runner = make_companion(fresh)
         else:
             runner = companion
         conversation = runner.new_conversation(script.id)
