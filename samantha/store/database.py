@@ -14,6 +14,9 @@ from samantha.store.migrations import is_current, migrate
 #: How long a write waits for another process's write lock (an import, another Samantha) before saying the
 #: database is busy: short, so a command told so ends well within its timeout + 5 s.
 BUSY_TIMEOUT_MS = 5_000
+#: A first open migrates under the write lock; others opening at the same moment wait for it longer than a
+#: write does, since a fresh home's migrations on a loaded machine can take more than BUSY_TIMEOUT_MS.
+MIGRATION_WAIT_MS = 60_000
 
 
 def create_private_file(path: Path) -> None:
@@ -40,7 +43,9 @@ def open_database(path: Path | None) -> sqlite_utils.Database:
             raise _open_error(exc, path) from None
     db.execute("PRAGMA foreign_keys = ON")
     try:
+        db.execute(f"PRAGMA busy_timeout = {MIGRATION_WAIT_MS}")
         migrate(db)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     except sqlite3.DatabaseError as exc:
         if reason(exc) in (BUSY, DISK_FULL):
             raise _open_error(exc, path) from None

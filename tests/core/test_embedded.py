@@ -34,7 +34,7 @@ def test_a_real_turn_streams_and_is_saved(settings, store, embedded):
     assert len(pieces) > 3 and "".join(pieces).strip()
     reply = store.recent_messages(conversation)[-1]
     assert reply.status == "complete" and reply.content == "".join(pieces)
-    assert embedded.small_model_notice and "SAMANTHA_BASE_URL" in embedded.small_model_notice
+    assert embedded.small_model_notice and "samantha models" in embedded.small_model_notice
     assert embedded.count_tokens("hello world") >= 2
 
 

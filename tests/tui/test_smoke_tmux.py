@@ -104,7 +104,9 @@ def test_type_a_message_and_read_the_reply_off_the_screen(terminal: Terminal, sa
     finally:
         store.close()
     assert reply.role == "assistant" and reply.status == "complete" and reply.content.strip()
-    # The view stays anchored to the bottom: the reply's last words are what the screen shows last.
+    # The view stays anchored to the bottom: the reply's last words are what the screen shows last, once
+    # the start-up toast about the model (12 s) no longer covers that corner.
+    screen = terminal.wait_for(lambda s: "About this model" not in s, 60, "the start-up toast to go")
     shown = " ".join(line.split("█", 1)[-1].strip() for line in screen.splitlines() if "█" in line)
     last_words = re.findall(r"\w+", reply.content)[-3:]
     assert all(word in shown for word in last_words), (last_words, screen)
