@@ -119,10 +119,16 @@ def seed(target: Path, corpus_dir: Path | None = None) -> bool:
     scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(source, scratch)
-        os.replace(scratch, target)
+        # A link, never a replace: another process starting at the same moment may have seeded the file
+        # already and opened it in WAL mode; replacing it under that connection pairs its -wal and -shm
+        # files with a different database file, and SQLite then fails with a disk I/O error.
+        os.link(scratch, target)
+    except FileExistsError:
+        return False  # seeded (or created) by another process first: this one uses that
     except OSError:
-        scratch.unlink(missing_ok=True)
         return False  # a cache: the home builds its own index instead
+    finally:
+        scratch.unlink(missing_ok=True)
     return True
 
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,40 @@ def test_a_stale_shipped_index_is_not_used(tmp_path: Path) -> None:
 def test_the_key_follows_the_indexing_code() -> None:
     sources = {path.name for path in shipped._builder_sources()}
     assert {"index.py", "text.py"} <= sources
+
+
+def test_first_opens_at_once_all_get_a_working_index(shipped_index: Path, tmp_path: Path) -> None:
+    """Several processes open a fresh home's index at the same moment (the app and two `ask`s). Each one
+    seeds it from the shipped copy; none may put its copy in place of one another has opened already, or
+    that one's WAL files no longer match its database and SQLite fails with a disk I/O error."""
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from pathlib import Path
+        from samantha.retrieval.shipped import open_index
+        start = float(sys.argv[2])
+        time.sleep(max(0.0, start - time.time()))
+        index = open_index(Path(sys.argv[1]))
+        index.sync()
+        with index.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('touched', ?)", (sys.argv[3],))
+        print(index.query("SELECT count(*) FROM passages")[0][0])
+        """
+    )
+    for round_ in range(6):
+        path = tmp_path / f"home{round_}" / "corpus.db"
+        path.parent.mkdir()
+        start = f"{time.time() + 1.5:.3f}"  # every process is imported and waiting by then
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(path), start, str(n)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(4)
+        ]
+        results = [(run.wait(timeout=120), *run.communicate()) for run in runs]
+        assert [code for code, _, _ in results] == [0] * 4, [err for _, _, err in results]
+        assert len({out for _, out, _ in results}) == 1  # all saw the same index
+        assert not list(path.parent.glob(".corpus.db.*.tmp"))  # no scratch copy left behind
