@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -17,6 +18,7 @@ from samantha import commands
 from samantha.tui.messages import CompanionFailed, CompanionReady, StoreReady
 from samantha.tui.screens.chat import ChatScreen
 from samantha.tui.services import ChatService
+from samantha.tui.widgets.notice_bar import Notice
 
 if TYPE_CHECKING:
     from samantha.companion import Companion
@@ -51,6 +53,9 @@ class SamanthaApp(App[None]):
         self.service = ChatService(settings, companion=companion)
         self.sidebar_drawn = threading.Event()
         """Set once the first page of conversations is on screen; the model loads after that."""
+        self._model_notice_shown = False
+        self.notices: deque[Notice] = deque(maxlen=100)
+        """What the app told the user lately, oldest first, and where (the notice bar or a toast)."""
 
     @property
     def companion(self) -> Companion | None:
@@ -66,6 +71,7 @@ class SamanthaApp(App[None]):
         return screen
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.settings.ui.keymap:
             self.set_keymap(self.settings.ui.keymap)
         if self.settings.ui.theme == self.theme:
@@ -112,6 +118,10 @@ class SamanthaApp(App[None]):
             return  # built before the user switched incognito; the right one is on its way
         self.service.attach(event.companion)
         self.chat_screen.companion_ready(incognito=self.incognito)
+        facts = self.service.model_facts()
+        if facts and facts.small_model_notice and not self._model_notice_shown:
+            self._model_notice_shown = True  # once a run: the status bar keeps a short reminder
+            self.notify(facts.small_model_notice, title="About this model", timeout=12, more="/model")
 
     @on(CompanionFailed)
     def _core_failed(self, event: CompanionFailed) -> None:
@@ -139,17 +149,40 @@ class SamanthaApp(App[None]):
         severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = True,
+        more: str = "",
     ) -> None:
-        """Every notice is kept (and toasted on panels); on the chat screen it shows in the notice bar
-        above the status bar, where it covers nothing."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-        if len(self.screen_stack) and self.screen is self.screen_stack[0]:
-            self.chat_screen.notice.show(message, title=title, severity=severity, timeout=timeout or 0)
+        """On the chat screen a notice shows in the notice bar above the status bar, where it covers
+        nothing, and only there; over a panel or dialog (which hides the bar) it is a toast.
+
+        Args:
+            more: where the whole text can be read, said if the notice bar has to cut it.
+        """
+        seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        on_chat = self._on_chat_screen()
+        notice = Notice(message, title, severity, seconds, "bar" if on_chat else "toast", more)
+        self.notices.append(notice)
+        if on_chat:
+            self.chat_screen.notice.show(notice)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=seconds, markup=markup)
 
     def clear_notifications(self) -> None:
         super().clear_notifications()
         if len(self.screen_stack):
             self.chat_screen.notice.clear()
+
+    def _on_chat_screen(self) -> bool:
+        return bool(self.screen_stack) and self.screen is self.screen_stack[0]
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        """Back on the chat screen, a toast still showing from the panel just closed moves to the notice
+        bar for the rest of its time (Textual would otherwise show it as a toast over the conversation)."""
+        if not self._on_chat_screen():
+            return
+        toasts = [n for n in self.notices if n.shown_in == "toast" and n.seconds_left() > 0]
+        if toasts:
+            super().clear_notifications()
+            self.chat_screen.notice.show(toasts[-1], seconds=toasts[-1].seconds_left())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every command, with its current key, then the app's own."""

@@ -64,7 +64,7 @@ async def test_fault_through_the_app(
         await wait_idle(app, pilot)
         await send(app, pilot, "are you there?")
         assert app.is_running
-        notes = [n.message for n in app._notifications]
+        notes = [n.message for n in app.notices]
         assert any(words in n for n in notes), notes
         assert not any("Traceback" in n for n in notes)
         conversation = app.chat_screen.conversation_id

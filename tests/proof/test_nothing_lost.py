@@ -393,7 +393,7 @@ async def test_the_app_keeps_a_message_the_busy_database_refused(store: Store, s
             await wait_idle(app, pilot)
         finally:
             lock.__exit__(None, None, None)
-        notes = [f"{n.title} {n.message}" for n in app._notifications]
+        notes = [f"{n.title} {n.message}" for n in app.notices]
         assert any(BUSY in n and "not saved" in n for n in notes), notes
         assert not any("is saved" in n for n in notes), notes
         assert app.chat_screen.prompt.value == "please keep this"  # kept, to send again

@@ -7,6 +7,7 @@ requests); nothing here loads a real model or touches the network.
 from __future__ import annotations
 
 from textual import events
+from textual.widgets._toast import Toast
 
 from samantha.errors import ModelTimeout, ModelUnavailable
 from samantha.llm.scripted import ScriptedModel
@@ -122,7 +123,7 @@ async def test_backend_error_is_told_in_words_and_retry_answers(make, scripted_m
         await send(pilot, "are you there?")
         await idle(app, pilot)
         assert app.is_running
-        notes = [n.message for n in app._notifications]
+        notes = [n.message for n in app.notices]
         assert any("can't reach the model" in n and "ctrl+r" in n for n in notes)
         user = app.chat_screen.chat.last("user")
         assert user is not None and user.status == "error"
@@ -146,7 +147,7 @@ async def test_error_mid_stream_keeps_what_arrived(make, scripted_model, store, 
         assert (reply.role, reply.raw, reply.status) == ("assistant", "Half an ", "interrupted")
         saved = store.recent_messages(app.chat_screen.conversation_id)[-1]
         assert (saved.content, saved.status) == ("Half an ", "interrupted")
-        assert any("took too long" in n.message for n in app._notifications)
+        assert any("took too long" in n.message for n in app.notices)
 
 
 async def test_message_sent_while_answering_stays_in_the_box(make, store, settings, ready, idle):
@@ -218,7 +219,7 @@ async def test_core_that_cannot_start_is_told_and_the_app_stays(make, monkeypatc
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running
-        assert any("/nowhere.gguf" in n.message for n in app._notifications)
+        assert any("/nowhere.gguf" in n.message for n in app.notices)
         await send(pilot, "hello?")
         assert app.chat_screen.queued is not None  # kept, not lost
 
@@ -230,7 +231,7 @@ async def test_empty_and_oversized_messages_are_refused_in_words(make, ready):
         await send(pilot, "   ")
         assert shown(app) == []
         await send(pilot, "\x00")
-        assert any("NUL" in n.message for n in app._notifications)
+        assert any("NUL" in n.message for n in app.notices)
         assert app.chat_screen.prompt.value == "\x00"
 
 
@@ -242,7 +243,7 @@ async def test_pasting_a_megabyte_is_cut_with_a_message(make, ready):
         prompt.post_message(events.Paste("가" * 1_000_000))
         await pilot.pause()
         assert len(prompt.value) == PASTE_LIMIT
-        assert any("1,000,000 characters" in n.message for n in app._notifications)
+        assert any("1,000,000 characters" in n.message for n in app.notices)
 
 
 async def test_pasted_lines_are_kept_joined(make, ready):
@@ -310,7 +311,7 @@ async def test_status_bar_shows_model_tokens_and_the_small_model_notice_once(
     scripted_model.small_model_notice = "I'm a tiny model."
     scripted_model.enqueue("ok")
     app = make()
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await ready(app, pilot)
         status = app.chat_screen.status
         assert status.model_label == "scripted · scripted"
@@ -321,8 +322,11 @@ async def test_status_bar_shows_model_tokens_and_the_small_model_notice_once(
         assert status.used > 0 and status.used == app.chat_screen.last_context.used
         rendered = str(status.render())
         assert "scripted" in rendered and f"{status.used:,}/{status.budget:,}" in rendered
-        notices = [n for n in app._notifications if "tiny model" in n.message]
-        assert len(notices) == 1
+        notices = [n for n in app.notices if "tiny model" in n.message]
+        assert len(notices) == 1 and notices[0].shown_in == "bar"
+        # Only in the notice bar: Textual was never asked to toast it over the conversation.
+        assert not any("tiny model" in n.message for n in app._notifications)
+        assert not app.screen.query(Toast)
 
 
 async def test_quitting_mid_reply_saves_it_interrupted_and_exits_promptly(make, store, settings, ready):

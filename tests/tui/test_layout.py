@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from textual.fuzzy import Matcher
 from textual.widgets import Input
+from textual.widgets._toast import Toast
 
 from samantha.tui.dialogs import ConfirmScreen
 
@@ -86,6 +87,48 @@ async def test_a_notice_takes_its_own_rows_and_covers_nothing(make, scripted_mod
         assert not notice.region.overlaps(screen.chat.region)
         assert screen.prompt.region.bottom <= notice.region.y
         assert "Message Samantha" in screen_text(app)
+
+
+async def test_a_long_notice_in_a_small_window_is_cut_at_a_word_and_says_where_to_read_it(
+    make, scripted_model, ready
+):
+    from samantha.llm.embedded import SMALL_MODEL_NOTICE
+
+    scripted_model.small_model_notice = SMALL_MODEL_NOTICE
+    app = make()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(app, pilot)
+        notice = app.chat_screen.notice
+        assert notice.display and notice.region.height <= 1 + 12 // 5  # its top rule and two lines
+        shown = notice.text
+        assert shown.startswith("About this model: I'm running") and shown.endswith(
+            "… (cut; /model shows all of it)"
+        )
+        cut = shown.removeprefix("About this model: ").removesuffix("… (cut; /model shows all of it)")
+        assert SMALL_MODEL_NOTICE.startswith(cut) and SMALL_MODEL_NOTICE[len(cut)] in " ,;:."
+        assert "Message Samantha" in screen_text(app)
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert notice.text == f"About this model: {SMALL_MODEL_NOTICE}"  # room for all of it now
+
+
+async def test_a_toast_left_over_a_closed_panel_moves_to_the_notice_bar(make, ready):
+    app = make()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        app.notify("Forgot 3 memories.", timeout=60)
+        for _ in range(100):  # Textual mounts the toast a few messages later
+            await pilot.pause()
+            if app.screen.query(Toast):
+                break
+        assert app.notices[-1].shown_in == "toast" and app.screen.query(Toast)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.chat_screen
+        assert app.chat_screen.notice.text == "Forgot 3 memories."
+        assert not app.screen.query(Toast)
 
 
 async def test_a_dialog_footer_shows_only_its_own_keys(make, store, ready):

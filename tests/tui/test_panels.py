@@ -171,7 +171,7 @@ async def test_export_writes_a_private_json_file(make, store, samantha_home, scr
         assert len(files) == 1
         assert files[0].stat().st_mode & 0o077 == 0
         assert "export me" in json.dumps(json.loads(files[0].read_text(encoding="utf-8")), ensure_ascii=False)
-        assert any("Exported to" in n.message for n in app._notifications)
+        assert any("Exported to" in n.message for n in app.notices)
 
 
 async def test_incognito_writes_nothing_and_shows_in_the_status_bar(make, store, scripted_model, ready, idle):
@@ -185,9 +185,7 @@ async def test_incognito_writes_nothing_and_shows_in_the_status_bar(make, store,
         assert status.incognito and "INCOGNITO" in str(status.render())
         await send(pilot, "a secret")
         await idle(app, pilot)
-        assert app.chat_screen.chat.bubbles()[-1].raw == "Secret kept.", [
-            n.message for n in app._notifications
-        ]
+        assert app.chat_screen.chat.bubbles()[-1].raw == "Secret kept.", [n.message for n in app.notices]
         assert store.count_messages() == 0 and store.count_conversations() == 0
         await send(pilot, "/incognito")
         await ready(app, pilot)
@@ -227,7 +225,7 @@ async def test_slash_commands(make, store, scripted_model, ready, idle):
         assert isinstance(app.screen, MemoryScreen)
         await pilot.press("escape")
         await send(pilot, "/bogus and more")
-        assert any("Unknown command /bogus" in n.message for n in app._notifications)
+        assert any("Unknown command /bogus" in n.message for n in app.notices)
         assert app.chat_screen.prompt.value == "/bogus and more"  # kept, not lost
         await send(pilot, "hello")
         await idle(app, pilot)

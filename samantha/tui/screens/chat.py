@@ -56,7 +56,6 @@ class ChatScreen(Screen[None]):
         self.service = service
         self.incognito = incognito
         self.sidebar_drawn = sidebar_drawn
-        self._notice_shown = False
         self._narrow: bool | None = None
 
     def compose(self) -> ComposeResult:
@@ -140,9 +139,6 @@ class ChatScreen(Screen[None]):
         assert facts is not None
         self.incognito = self.conversation.hide_ids = incognito
         self.status.show_model(facts, incognito=incognito)
-        if facts.small_model_notice and not self._notice_shown:
-            self._notice_shown = True
-            self.notify(facts.small_model_notice, title="About this model", timeout=12)
         self.conversation.send_queued()
 
     # Between the parts
