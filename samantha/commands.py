@@ -50,7 +50,7 @@ COMMANDS: tuple[Command, ...] = (
         key="f3",
         footer=True,
         slash="/sources",
-        slash_help="the review passages the last reply cited",
+        slash_help="the review passages and memories the last reply cited",
         plain=True,
     ),
     Command(

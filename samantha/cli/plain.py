@@ -33,13 +33,15 @@ if TYPE_CHECKING:
 GOODBYE_HINT = "Type a message; /help lists the commands; an empty line or Ctrl-D ends the chat."
 
 
-def print_sources(result: TurnResult, echo: Callable[[str], None] = click.echo) -> None:
+def print_sources(
+    result: TurnResult, echo: Callable[[str], None] = click.echo, *, limit: int | None = None
+) -> None:
     """The passages a film answer cited and the memories an answer about the user cited, after the
-    answer (`ask` and the plain chat alike)."""
-    from samantha.citations import source_lines
+    answer (`ask` and the plain chat alike; `/sources` shows the passages longer, up to `limit`)."""
+    from samantha.citations import SOURCE_CHARS, source_lines
 
     for citation in result.citations:
-        echo(terminal_safe(source_lines(citation)))
+        echo(terminal_safe(source_lines(citation, limit or SOURCE_CHARS)))
     for cited in result.memories:  # the memories an answer about the user cited, [m1]...
         memory = cited.memory
         echo(terminal_safe(f"[m{cited.n}] {memory.created_at[:10]}: {memory.content[:160]}"))
@@ -223,13 +225,10 @@ class PlainChat:
         self.echo("A fresh page. What's on your mind?")
 
     def do_sources(self) -> None:
-        if self.last is None or not self.last.citations:
-            self.echo("The last reply cites no review passages.")
+        if self.last is None or not (self.last.citations or self.last.memories):
+            self.echo("The last reply cites no review passages and no memories.")
             return
-        from samantha.citations import source_lines
-
-        for citation in self.last.citations:
-            self.echo(terminal_safe(source_lines(citation, limit=2000)))
+        print_sources(self.last, self.echo, limit=2000)
 
     def do_context(self) -> None:
         plan = self.last.context if self.last is not None else None

@@ -142,6 +142,12 @@ class CitedMemory:
             "created_at": self.memory.created_at,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> CitedMemory:
+        """Back from a reply's saved `meta["memories"]` (the app shows an old reply's sources)."""
+        memory = Memory(id=str(data["id"]), content=str(data["text"]), created_at=str(data["created_at"]))
+        return cls(int(str(data["n"])), memory)
+
 
 @dataclass
 class Recollection:

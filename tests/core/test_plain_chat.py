@@ -73,6 +73,17 @@ def test_a_film_answer_prints_its_sources(settings, store, scripted_model):
     assert chat.last is not None and [c.n for c in chat.last.citations] == [1, 2]
 
 
+def test_sources_after_an_answer_about_the_user_list_the_memories_it_cites(
+    settings, companion, scripted_model
+):
+    scripted_model.enqueue("Nice to meet you, Mina!", "You live in Busan [m1].")
+    _, shown = chat_with(
+        settings, companion, "I'm Mina, I live in Busan.", "/new", "Where do I live?", "/sources"
+    )
+    after = shown.split("samantha> You live in Busan [m1].", 1)[1]
+    assert after.count("[m1] ") == 2 and after.count("The user lives in Busan.") == 2  # then on /sources
+
+
 def test_messages_new_and_reset(settings, companion, scripted_model, store):
     scripted_model.enqueue("Hello.", "Again.")
     _, shown = chat_with(settings, companion, "hi", "/new", "//usr is a folder", "/reset", "/bogus")

@@ -79,6 +79,65 @@ async def test_sources_without_citations_say_so(make, ready):
         assert app.screen.query_one("#no-sources")
 
 
+async def test_sources_list_the_memories_an_answer_cites_beside_the_reviews(
+    make, settings, store, scripted_model, ready, idle
+):
+    scripted_model.enqueue("Nice to meet you, Mina!", "You live in Busan [m1].")
+    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever()))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        await send(pilot, "I'm Mina, I live in Busan.")
+        await idle(app, pilot)
+        remembered = [m.content for m in store.list_memories()]
+        assert "The user lives in Busan." in remembered  # the real store, from the message
+        await pilot.press("ctrl+n")
+        await send(pilot, "Where do I live?")
+        await idle(app, pilot)
+        reply = app.chat_screen.chat.bubbles()[-1]
+        assert [c.n for c in reply.memories] == [1]
+        assert "(cite:m1)" in reply.query_one(Markdown).source  # [m1] is a link, like [1]
+        assert "1 memory" in app.chat_screen.notice.text
+        await pilot.press("f3")
+        assert isinstance(app.screen, SourcesScreen)
+        column = app.screen.query_one("#cited-memories")
+        memory = str(app.screen.query_one("#memory-1").render())
+        assert memory.startswith("[m1] ") and "The user lives in Busan." in memory
+        assert column.region.width > 0 and not app.screen.query("#no-sources")
+        await pilot.press("escape")
+        markdown = reply.query_one(Markdown)
+        markdown.post_message(Markdown.LinkClicked(markdown, "cite:m1"))
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen) and app.screen.focus_m == 1
+        assert app.screen.query_one("#memory-1").has_class("-focus")
+        await pilot.press("escape")
+        # Opened again later, the reply's memories come from what the store kept with it.
+        conversation_id = app.chat_screen.conversation_id
+        await pilot.press("ctrl+n")
+        app.chat_screen.conversation.open(conversation_id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f3")
+        assert isinstance(app.screen, SourcesScreen)
+        assert "The user lives in Busan." in str(app.screen.query_one("#memory-1").render())
+
+
+async def test_cited_memories_take_a_column_beside_the_reviews(make, ready):
+    from samantha.conversation.recollect import CitedMemory
+    from samantha.records import Citation, Memory
+
+    citations = [Citation(n=1, source=p.source, text=p.text, title=p.title) for p in PASSAGES[:1]]
+    memory = Memory(id="m", content="The user's name is Mina.", created_at="2026-11-20T10:00:00+00:00")
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        app.push_screen(SourcesScreen(citations, memories=[CitedMemory(1, memory)]))
+        await pilot.pause()
+        review, memories = list(app.screen.query(".review"))
+        assert memories.id == "cited-memories" and review.region.y == memories.region.y
+        assert review.region.x < memories.region.x
+        assert str(app.screen.query_one("#memory-1").render()) == "[m1] 2026-11-20  The user's name is Mina."
+
+
 async def test_context_inspector_shows_each_part_with_tokens_and_the_budget(
     make, settings, store, scripted_model, ready, idle
 ):

@@ -160,8 +160,13 @@ class ChatScreen(Screen[None]):
         if event.context is not None:
             self.status.used = event.context.used
             self.status.budget = event.context.budget
+        cited = []
         if event.citations:
-            self.notify(f"This answer cites {event.citations} passage(s); {self.key('sources')} shows them.")
+            cited.append(f"{event.citations} passage(s)")
+        if event.memories:
+            cited.append(f"{event.memories} {'memory' if event.memories == 1 else 'memories'}")
+        if cited:
+            self.notify(f"This answer cites {' and '.join(cited)}; {self.key('sources')} shows them.")
         self.sidebar.reload()
 
     @on(Sidebar.Opened)
@@ -171,7 +176,11 @@ class ChatScreen(Screen[None]):
 
     @on(Conversation.SourcesWanted)
     def _sources(self, event: Conversation.SourcesWanted) -> None:
-        self.app.push_screen(SourcesScreen(event.citations, focus_n=event.focus_n))
+        self.app.push_screen(
+            SourcesScreen(
+                event.citations, focus_n=event.focus_n, memories=event.memories, focus_m=event.focus_m
+            )
+        )
 
     @on(Conversation.CommandTyped)
     async def _command(self, event: Conversation.CommandTyped) -> None:

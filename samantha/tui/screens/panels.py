@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from samantha.context import ContextPlan
+    from samantha.conversation.recollect import CitedMemory
     from samantha.records import Citation
     from samantha.tui.services import ModelFacts
 
@@ -33,19 +34,29 @@ class Panel(ModalScreen[None]):
 
 
 class SourcesScreen(Panel):
-    """The passages a film answer cited. Passages from different reviews sit side by side, so a reader
-    sees where the reviews disagree."""
+    """The passages a film answer cited and the memories an answer about the user cited ([mN]).
+    Passages from different reviews sit side by side, so a reader sees where the reviews disagree; the
+    memories take a column of their own beside them."""
 
-    def __init__(self, citations: list[Citation], focus_n: int | None = None) -> None:
+    def __init__(
+        self,
+        citations: list[Citation],
+        focus_n: int | None = None,
+        *,
+        memories: list[CitedMemory] | None = None,
+        focus_m: int | None = None,
+    ) -> None:
         super().__init__(classes="panel")
         self.citations = citations
+        self.memories = memories or []
         self.focus_n = focus_n
+        self.focus_m = focus_m
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel-box"):
             yield Static("Sources  (Esc to close)", classes="panel-title")
-            if not self.citations:
-                yield Static("The last reply cites no review passages.", id="no-sources")
+            if not self.citations and not self.memories:
+                yield Static("The last reply cites no review passages and no memories.", id="no-sources")
                 return
             by_review: OrderedDict[str, list[Citation]] = OrderedDict()
             for citation in self.citations:
@@ -64,10 +75,21 @@ class SourcesScreen(Panel):
                                 body.append("\nEnglish (translated): ", style="dim")
                                 body.append(terminal_safe(citation.text_en), style="dim")
                             yield Static(body, classes=classes, id=f"passage-{citation.n}")
+                if self.memories:
+                    with VerticalScroll(classes="review", id="cited-memories"):
+                        yield Static(Text("What you told me", style="bold"), classes="review-name")
+                        for cited_memory in self.memories:
+                            memory = cited_memory.memory
+                            classes = "passage -focus" if cited_memory.n == self.focus_m else "passage"
+                            body = Text(f"[m{cited_memory.n}] ", style="bold")
+                            body.append(f"{memory.created_at[:10]}  ", style="dim")
+                            body.append(terminal_safe(memory.content))
+                            yield Static(body, classes=classes, id=f"memory-{cited_memory.n}")
 
     def on_mount(self) -> None:
-        if self.focus_n is not None:
-            for widget in self.query(f"#passage-{self.focus_n}"):
+        focused = f"#passage-{self.focus_n}" if self.focus_n is not None else f"#memory-{self.focus_m}"
+        if self.focus_n is not None or self.focus_m is not None:
+            for widget in self.query(focused):
                 widget.scroll_visible(animate=False)
 
 

@@ -15,9 +15,11 @@ from samantha.textsafe import terminal_safe
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
+    from samantha.conversation.recollect import CitedMemory
     from samantha.records import Citation
 
-_CITATION = re.compile(r"\[(\d{1,3})\](?!\()")
+#: A passage cited as [n] or a memory cited as [mN] (not already a Markdown link).
+_CITATION = re.compile(r"\[(m?\d{1,3})\](?!\()")
 
 STATUS_MARKS = {
     "pending": "writing…",
@@ -28,7 +30,7 @@ STATUS_MARKS = {
 
 
 def linkify_citations(markdown: str) -> str:
-    """Turn each [n] into a link the screen opens as the cited passage."""
+    """Turn each [n] and [mN] into a link the screen opens as the cited passage or memory."""
     return _CITATION.sub(lambda m: f"[\\[{m.group(1)}\\]](cite:{m.group(1)})", markdown)
 
 
@@ -45,6 +47,8 @@ class MessageBubble(Vertical, can_focus=True):
         self.text = terminal_safe(text)
         self.message_id: str | None = None
         self.citations: list[Citation] = []
+        self.memories: list[CitedMemory] = []
+        """The memories the reply cites as [mN] (an answer about the user)."""
         self.status = status
         self._has_citations = citations
         self._header = Static(self._header_text(), classes="who")
@@ -86,7 +90,7 @@ class MessageBubble(Vertical, can_focus=True):
             self._body.update(Text(self.text))
 
     async def finish(self, status: str, *, citations: bool = False) -> None:
-        """The reply ended: show its status, and make its [n] citations clickable."""
+        """The reply ended: show its status, and make its [n] and [mN] citations clickable."""
         self.set_status(status)
         if citations and self.role == "assistant":
             self._has_citations = True

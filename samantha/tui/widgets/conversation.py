@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from samantha.companion import Turn, TurnResult
     from samantha.context import ContextPlan
+    from samantha.conversation.recollect import CitedMemory
     from samantha.records import Citation
     from samantha.records import Message as StoredMessage
     from samantha.tui.services import ChatService
@@ -80,6 +81,7 @@ class Conversation(Vertical):
 
         context: ContextPlan | None
         citations: int
+        memories: int = 0
 
     @dataclass
     class StateChanged(Message):
@@ -91,6 +93,8 @@ class Conversation(Vertical):
     class SourcesWanted(Message):
         citations: list[Citation]
         focus_n: int | None
+        memories: list[CitedMemory] = field(default_factory=list)
+        focus_m: int | None = None
 
     @dataclass
     class CommandTyped(Message):
@@ -180,6 +184,7 @@ class Conversation(Vertical):
         self.app.call_from_thread(self.show_history, conversation_id, messages)
 
     def show_history(self, conversation_id: str, messages: list[StoredMessage]) -> None:
+        from samantha.conversation.recollect import CitedMemory
         from samantha.records import Citation
 
         self.conversation_id = conversation_id
@@ -189,10 +194,15 @@ class Conversation(Vertical):
             if message.role not in ("user", "assistant"):
                 continue
             citations = [Citation(**c) for c in message.meta.get("citations", []) if isinstance(c, dict)]
+            memories = [
+                CitedMemory.from_json(m) for m in message.meta.get("memories", []) if isinstance(m, dict)
+            ]
             status = "complete" if message.status == "pending" else message.status
-            bubble = self.chat.add(message.role, message.content, status=status, citations=bool(citations))
+            cites = bool(citations or memories)
+            bubble = self.chat.add(message.role, message.content, status=status, citations=cites)
             bubble.message_id = message.id
             bubble.citations = citations
+            bubble.memories = memories
         self.prompt.focus()
         if self.hide_ids:
             # The incognito core writes elsewhere: what is said now starts a new, unsaved conversation.
@@ -340,8 +350,9 @@ class Conversation(Vertical):
             else:
                 self.reply.message_id = result.reply.id
                 self.reply.citations = list(result.citations)
-                await self.reply.finish(result.status, citations=bool(result.citations))
-        self._turn_over(result.context, len(result.citations))
+                self.reply.memories = list(result.memories)
+                await self.reply.finish(result.status, citations=bool(result.citations or result.memories))
+        self._turn_over(result.context, len(result.citations), len(result.memories))
         if result.context is not None and result.context.user_truncated:
             from samantha.context import USER_TRUNCATED
 
@@ -398,13 +409,13 @@ class Conversation(Vertical):
             user.message_id = result.user_message.id
             user.set_status("complete")
 
-    def _turn_over(self, plan: ContextPlan | None, citations: int) -> None:
+    def _turn_over(self, plan: ContextPlan | None, citations: int, memories: int = 0) -> None:
         self.streaming = False
         self.reply = None
         self.post_message(self.StateChanged(""))
         if plan is not None:
             self.last_context = plan
-        self.post_message(self.TurnOver(plan, citations))
+        self.post_message(self.TurnOver(plan, citations, memories))
 
     # Stop, regenerate, copy
 
@@ -448,14 +459,25 @@ class Conversation(Vertical):
         who = "your message" if bubble.role == "user" else "Samantha's reply"
         self.notify(f"Copied {who} ({len(bubble.raw):,} characters).")
 
-    def show_sources(self, n: int | None = None, bubble: MessageBubble | None = None) -> None:
-        """Ask the screen for the passages a reply cited (the last with citations, unless `bubble`)."""
-        bubble = bubble or next((b for b in reversed(self.chat.bubbles()) if b.citations), None)
-        self.post_message(self.SourcesWanted(bubble.citations if bubble else [], n))
+    def show_sources(
+        self, n: int | None = None, bubble: MessageBubble | None = None, *, m: int | None = None
+    ) -> None:
+        """Ask the screen for the passages and memories a reply cited (the last reply that cites
+        something, unless `bubble`), focused on passage `n` or memory `m`."""
+        bubble = bubble or next((b for b in reversed(self.chat.bubbles()) if b.citations or b.memories), None)
+        if bubble is None:
+            self.post_message(self.SourcesWanted([], None))
+        else:
+            self.post_message(self.SourcesWanted(bubble.citations, n, bubble.memories, m))
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        """An [n] in a reply was clicked: open that passage. (By name, so Markdown loads lazily.)"""
+        """An [n] or [mN] in a reply was clicked: open that passage or memory. (By name, so Markdown
+        loads lazily.)"""
         if event.href.startswith("cite:"):
             event.stop()
             bubble = next((a for a in event.markdown.ancestors if isinstance(a, MessageBubble)), None)
-            self.show_sources(int(event.href[5:]), bubble)
+            cited = event.href.removeprefix("cite:")
+            if cited.startswith("m"):
+                self.show_sources(bubble=bubble, m=int(cited[1:]))
+            else:
+                self.show_sources(int(cited), bubble)
