@@ -17,6 +17,7 @@ from samantha.citations import CheckedAnswer, check_citations
 from samantha.config import Settings
 from samantha.context import ContextPlan, Section, assemble, number_passages
 from samantha.conversation import recollect
+from samantha.conversation.examples import nearest_examples
 from samantha.conversation.korean import korean_reply
 from samantha.conversation.recollect import CitedMemory
 from samantha.conversation.route import Route
@@ -182,7 +183,7 @@ class Companion:
             found = self.retriever.passages_for_turn(message) if self.retriever else []
             return bool(found)
 
-        chosen = route_message(text, reviews_gate)
+        chosen = route_message(text, reviews_gate, nearest_examples())
         if chosen.kind != "film":
             return chosen, []
         if not found and self.retriever is not None:

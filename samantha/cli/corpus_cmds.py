@@ -172,6 +172,7 @@ def eval_command(as_json: bool, question_set: str, chat: bool) -> None:
         _eval_chat(as_json)
         return
     from samantha.config import load_settings
+    from samantha.conversation.examples import nearest_examples
     from samantha.conversation.route import format_route_report, score_routes
     from samantha.retrieval.evaluate import format_report, run_eval
 
@@ -184,7 +185,11 @@ def eval_command(as_json: bool, question_set: str, chat: bool) -> None:
         results += [
             run_eval(retriever, question_set=name, answerer=answerer, backend=backend) for name in names
         ]
-    routing = score_routes("heldout", lambda text: bool(retriever.passages_for_turn(text)))
+
+    def reviews_gate(text: str) -> bool:
+        return bool(retriever.passages_for_turn(text))
+
+    routing = score_routes("heldout", reviews_gate, nearest_examples())
     if as_json:
         # One set: its report with the routing beside it; several: {"retrieval": [...], "routing": {...}}.
         payload = (
