@@ -138,7 +138,7 @@ _FILM_WORDS = _any(
 )
 #: People of the film other than Samantha herself (her name is also the companion's own).
 _FILM_PEOPLE = _any(
-    r"\b(?:theodore|theo|twombly|catherine|amy|charles|paul|isabella|joaquin|phoenix|scarlett|johansson|rooney|mara"
+    r"\b(?:theodore|twombly|catherine|amy|charles|paul|isabella|joaquin|phoenix|scarlett|johansson|rooney|mara"
     r"|olivia wilde|chris pratt|alan watts)(?:'?s)?\b",
     r"테오도르|테오|캐서린|에이미|찰스|이사벨라|호아킨|피닉스|스칼렛|스칼릿|요한슨|조핸슨|루니|앨런 와츠",
 )
@@ -150,7 +150,7 @@ _FILM_ASKS = _any(
 #: A weaker sign than the names above: it makes a question a film question only when the message is
 #: not addressed to Samantha ("what's your story?" is about her).
 _FILM_TOPICS = _any(
-    r"\b(?:endings?|plot|story|storyline|genre|sci[- ]?fi|science fiction|awards?|w[io]n anything"
+    r"\b(?:endings?|plot|the story|its story|story about|storyline|genre|sci[- ]?fi|science fiction|awards?|w[io]n anything"
     r"|who (?:made|wrote|directed|shot) it|critics?|reviews?|reviewers?|soundtrack|scenes?|characters?"
     r"|protagonist|lead (?:actor|actress|role)|actors?|actress|the os|the ai|os's|ex-?wife|his ex|his wife"
     r"|his marriage|divorce|spoil\w*|premise|nominated|oscars?|academy awards?|came out|come out|released"
@@ -250,9 +250,16 @@ def is_memory_question(text: str) -> bool:
     return bool(_EN_QUESTION.search(text) and _MEMORY_EN.search(text) and not _NOT_MEMORY_EN.search(text))
 
 
+#: The user giving their own name, which may be a character's: "My name is Amy.", "제 이름은 캐서린이에요."
+_INTRODUCTION = _any(
+    r"\b(?:my name is|my name's|i'm|i am|call me)\s+\w+",
+    r"(?:내|제)\s*이름은\s*\S+|(?:나는|저는)\s*[가-힣]+(?:이야|야|예요|이에요|입니다)",
+)
+
+
 def names_the_film(text: str) -> bool:
     """The film, its makers, or one of its characters other than Samantha is named or asked about."""
-    text = _ANY_MOVIE.sub(" ", text)  # "a good movie" is not this one
+    text = _INTRODUCTION.sub(" ", _ANY_MOVIE.sub(" ", text))  # "a good movie" is not this one
     return bool(_FILM_WORDS.search(text) or _FILM_PEOPLE.search(text) or _FILM_ASKS.search(text))
 
 
@@ -317,6 +324,7 @@ _ADVICE = _any(
     r"|any (?:tips|ideas|recs|recommendations|advice|suggestions)"
     r"|what'?s a (?:good|fun|nice) (?:way|hobby|idea))\b",
     r"^\s*what an?\b[^?]*$",  # "what a day": an exclamation
+    r"^\s*(?:(?:can|could) (?:you|u) )?tell me (?:something|a |an |more|about)",  # a request to talk
     r"어떻게\s*하면|방법|추천|뭐가\s*좋|나을까|나아\s*[?？]?\s*$",
 )
 
@@ -356,7 +364,9 @@ def route(
         not _FILM_WORDS.search(_ANY_MOVIE.sub(" ", text)) or _WHAT_I_SAID.search(text)
     ):
         return Route("memory", lang, "asks what the user told her")
-    if names_the_film(text) and (_FILM_QUESTION.search(text) or _FILM_PEOPLE.search(text)):
+    if names_the_film(text) and (
+        _FILM_QUESTION.search(text) or _FILM_PEOPLE.search(_INTRODUCTION.sub(" ", text))
+    ):
         return Route("film", lang, "names the film or its people")
     if says_you(text):
         return Route("self", lang, "addressed to Samantha")

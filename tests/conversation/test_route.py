@@ -48,6 +48,13 @@ from samantha.conversation.route import KINDS, Kind, language_of, load_set, rout
         # films in general
         ("what's a good movie for a rainy night?", "chat"),
         ("What's my favorite movie?", "memory"),
+        # a user named like a character introduces themselves
+        ("My name is Theo. I live in Busan.", "chat"),
+        ("Hi, I'm Amy!", "chat"),
+        ("제 이름은 캐서린이에요.", "chat"),
+        ("Who is Amy?", "film"),
+        ("Tell me a story", "chat"),
+        ("what's the story about?", "film"),
     ],
 )
 def test_the_issue_examples_are_routed_to_what_answers_them(text, kind):
