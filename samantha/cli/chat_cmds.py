@@ -27,12 +27,11 @@ def make_companion(*, incognito: bool = False, text: str | None = None) -> Compa
     from samantha import preload
     from samantha.config import load_settings
     from samantha.llm import create_model
-    from samantha.prompt_files import load_prompt
 
     settings = load_settings()
     model = create_model(settings)
     if text is not None:
-        preload.start(model, text, persona=load_prompt(settings.persona))
+        preload.start(model, text, persona=preload.chat_persona(settings, model))
     from samantha.runtime import build_companion
 
     return build_companion(settings, model=model, incognito=incognito)

@@ -70,7 +70,12 @@ class EmbeddedModel:
         self.path = model_path or bundled_model_path()
         check_gguf(self.path)
         self.context_window = context_window or DEFAULT_CONTEXT
-        self.threads = threads or os.cpu_count() or 2
+        # Writing the reply (one token at a time) gains nothing from a second thread on a small machine
+        # and stalls when another program holds a core (threads wait on each other every token:
+        # docs/startup.md); reading the prompt (a batch) does use every core. `threads` sets both.
+        cores = os.cpu_count() or 2
+        self.threads = threads or max(1, cores // 2)
+        self.batch_threads = threads or cores
         is_bundled = model_path is None
         stem = self.path.stem
         self.name = f"{stem} (embedded)"
@@ -104,6 +109,7 @@ class EmbeddedModel:
                             model_path=str(self.path),
                             n_ctx=self.context_window,
                             n_threads=self.threads,
+                            n_threads_batch=self.batch_threads,
                             verbose=False,
                         )
                 except (ValueError, RuntimeError) as exc:
@@ -114,13 +120,22 @@ class EmbeddedModel:
         """Load the weights now, and read `system_prompt` (the persona) into the model's cache
         (`samantha.preload` calls this in a background thread). llama.cpp reuses the longest prefix a new
         prompt shares with the last one, so the first turn reads only what follows the persona. A turn
-        that starts meanwhile waits for the locks."""
+        that starts meanwhile waits for the locks.
+
+        What the model made of the persona is kept in a file (`persona_state.py`): a later start loads it
+        (milliseconds) instead of reading the persona again (a second or more on a small busy machine)."""
         llama = self.llama
         if system_prompt:
+            from samantha.llm import persona_state
+
             with self._generating:
+                state = persona_state.path_for(self.path, llama, system_prompt)
+                if persona_state.restore(llama, state):
+                    return
                 llama.create_chat_completion(
                     messages=[{"role": "system", "content": system_prompt}], max_tokens=1, temperature=0.0
                 )
+                persona_state.save(llama, state)
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

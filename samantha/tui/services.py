@@ -90,7 +90,7 @@ class ChatService:
         if model is None:  # a new model: it loads (then the retrieval models) while the user types
             from samantha import preload
 
-            preload.start(companion.model, persona=companion.persona)
+            preload.start(companion.model, persona=preload.chat_persona(self.settings, companion.model))
         return companion
 
     def attach(self, companion: Companion | None) -> None:

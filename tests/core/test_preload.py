@@ -10,6 +10,10 @@ import time
 import pytest
 
 from samantha import preload
+from samantha.companion import Companion
+from samantha.config import Settings
+from samantha.llm.scripted import ScriptedModel
+from samantha.store import Store
 
 
 class Recorder:
@@ -108,3 +112,21 @@ def test_reading_the_persona_ahead_changes_no_reply() -> None:
             model.warm_up(persona)
         replies.append("".join(model.stream(messages, max_tokens=24, temperature=0.0)))  # type: ignore[arg-type]
     assert replies[0] and replies[0] == replies[1]
+
+
+@pytest.mark.parametrize("notice", [None, "a tiny built-in model"])
+def test_the_persona_read_ahead_is_what_a_chat_turn_starts_with(
+    settings: Settings, store: Store, notice: str | None
+) -> None:
+    """On a small model (the built-in one says so with its notice) small talk starts with the compact
+    persona, on another with the whole one: the warm-up reads that, or llama.cpp could reuse nothing."""
+    model = ScriptedModel("Hello!")
+    model.small_model_notice = notice
+    companion = Companion(settings, store, model)
+    turn = companion.turn(companion.new_conversation(), "Hi, how are you today?")
+    "".join(turn)
+    system = model.history[0][0]
+    assert system["role"] == "system"
+    ahead = preload.chat_persona(settings, model)
+    assert system["content"].startswith(ahead)
+    assert (ahead == companion.small_persona) == (notice is not None)
