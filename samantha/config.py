@@ -84,9 +84,8 @@ class Settings(BaseSettings):
     """`small` gets short shaped small talk, composed memory answers and Korean replies composed rather
     than generated; `auto` is small for the bundled SmolLM2-135M and large for anything else."""
     threads: int | None = Field(default=None, ge=1, le=256)
-    """CPU threads for the embedded model; default: half the cores to write the reply (one thread per token
-    is as fast on a small machine and does not stall when other programs hold the cores) and all of them
-    to read the prompt."""
+    """CPU threads for the embedded model; default: half the cores (on a small machine more gain little and
+    stall when other programs hold the cores)."""
     persona: str = "samantha"
     """Persona file name in `prompts/` (without `.md`), or a path to a Markdown file."""
     incognito: bool = False

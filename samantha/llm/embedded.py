@@ -70,12 +70,10 @@ class EmbeddedModel:
         self.path = model_path or bundled_model_path()
         check_gguf(self.path)
         self.context_window = context_window or DEFAULT_CONTEXT
-        # Writing the reply (one token at a time) gains nothing from a second thread on a small machine
-        # and stalls when another program holds a core (threads wait on each other every token:
-        # docs/startup.md); reading the prompt (a batch) does use every core. `threads` sets both.
-        cores = os.cpu_count() or 2
-        self.threads = threads or max(1, cores // 2)
-        self.batch_threads = threads or cores
+        # Half the cores: on a small machine a second thread gains little when it is idle, and stalls
+        # every token when another program holds a core (llama.cpp's threads wait on each other:
+        # docs/startup.md, "Threads"). Used to read the prompt and to write the reply.
+        self.threads = threads or max(1, (os.cpu_count() or 2) // 2)
         is_bundled = model_path is None
         stem = self.path.stem
         self.name = f"{stem} (embedded)"
@@ -109,7 +107,7 @@ class EmbeddedModel:
                             model_path=str(self.path),
                             n_ctx=self.context_window,
                             n_threads=self.threads,
-                            n_threads_batch=self.batch_threads,
+                            n_threads_batch=self.threads,
                             verbose=False,
                         )
                 except (ValueError, RuntimeError) as exc:
