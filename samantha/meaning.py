@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,21 @@ def encode(texts: list[str]) -> np.ndarray:
     from samantha.retrieval.nlp import encode as encode_sentences
 
     return encode_sentences(texts)
+
+
+@functools.lru_cache(maxsize=1)
+def _encoding_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="meaning")
+
+
+def encode_later(text: str) -> Future[np.ndarray]:
+    """Start encoding the message in a background thread and return at once.
+
+    The encoder is numpy and SQLite releases the GIL while it searches, so the turn's word searches over
+    memories and past messages run meanwhile: on two cores the encoding costs the turn little beyond
+    what those searches take anyway (it was the larger part of recall by meaning's cost).
+    """
+    return _encoding_thread().submit(lambda: encode([text])[0])
 
 
 class MeaningIndex:
@@ -57,8 +73,13 @@ class MeaningIndex:
             except sqlite3.Error as exc:  # read-only (incognito's archive): keep them in this process
                 log.debug("memory vectors not cached in the database: %s", exc)
 
-    def similarities(self, store: Store, text: str, memory_ids: list[str]) -> np.ndarray:
-        """Cosine similarity of `text` to each memory, in order (0 for one that could not be read)."""
+    def similarities(
+        self, store: Store, text: str, memory_ids: list[str], query: Future[np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Cosine similarity of `text` to each memory, in order (0 for one that could not be read).
+
+        `query`: the text's vector being encoded already (`encode_later`); waited for here.
+        """
         if not memory_ids:
             return np.zeros(0, dtype=np.float32)
         if memory_ids != self._matrix_ids:  # the same memories turn after turn: stacked once
@@ -66,9 +87,9 @@ class MeaningIndex:
             zero = np.zeros(512, dtype=np.float32)
             self._matrix = np.stack([self._vectors.get(m, zero) for m in memory_ids])
             self._matrix_ids = list(memory_ids)
-        query = encode([text])[0]
+        vector = encode([text])[0] if query is None else query.result()
         with _one_blas_thread():
-            return self._matrix @ query
+            return self._matrix @ vector
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,12 +13,15 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date, datetime, tzinfo
 from typing import Protocol
 
+import numpy as np
+
 from samantha.context import Section
 from samantha.errors import SamanthaError
-from samantha.meaning import MIN_SIMILARITY, MeaningIndex
+from samantha.meaning import MIN_SIMILARITY, MeaningIndex, encode_later
 from samantha.memories import (
     Fact,
     Question,
@@ -196,12 +199,16 @@ class Recall:
     def _sections(self, conversation_id: str, text: str) -> list[Section]:
         today = self.today()
         sections = []
+        indexes = self._memory_indexes()
+        # The message's vector is encoded in a thread while past messages are searched by words.
+        query = self._encode_later(text, indexes)
+        past = self.past_messages_for(conversation_id, text)
         # Quoted on one line: a memory is data about the user, never instructions (it may say otherwise).
         items = [
             f'- ({date_label(m.created_at, today)}) "{quoted_line(m.content)}"'
-            for m in self.memories_for(text)
+            for m in self.memories_for(text, indexes=indexes, query=query)
         ]
-        for hit in self.past_messages_for(conversation_id, text):
+        for hit in past:
             who = "the user said" if hit.role == "user" else "you said"
             when = date_label(hit.created_at, today)
             items.append(f'- ({when}, another conversation) {who}: "{quoted_line(excerpt(hit.content))}"')
@@ -226,27 +233,51 @@ class Recall:
                     found.setdefault(memory.id, memory)
         return sorted(found.values(), key=lambda m: m.created_at, reverse=True)[:limit]
 
-    def memories_for(self, text: str) -> list[SearchHit]:
+    def _memory_indexes(self) -> list[tuple[Store, list[tuple[str, str]]]]:
+        """(id, scope) of each store's newest current memories: plain tuples read every turn; records
+        are built only for the few that are chosen."""
+        return [(store, store.current_memory_ids(MEANING_POOL)) for store in self.sources]
+
+    def _encode_later(
+        self, text: str, indexes: list[tuple[Store, list[tuple[str, str]]]]
+    ) -> Future[np.ndarray] | None:
+        """The message's vector, started in a thread; None when memories are ranked by words alone:
+        when every current memory fits, all are sent anyway and the encoder is not even loaded."""
+        if not self.by_meaning or sum(len(index) for _, index in indexes) <= MEMORY_ITEMS:
+            return None
+        return encode_later(text)
+
+    def memories_for(
+        self,
+        text: str,
+        *,
+        indexes: list[tuple[Store, list[tuple[str, str]]]] | None = None,
+        query: Future[np.ndarray] | None = None,
+    ) -> list[SearchHit]:
         """Current memories relevant to the message (by meaning, and by shared words), most relevant
         first, then the newest, without repeats; those that must stay home are left out (and those among
-        the first `MEMORY_ITEMS` listed in `withheld`)."""
+        the first `MEMORY_ITEMS` listed in `withheld`).
+
+        `indexes` and `query`: the turn's memory ids and the message's vector, when already under way.
+        """
         relevant: dict[str, tuple[float, Store]] = {}
         newest: list[tuple[str, Store]] = []
         scopes: dict[str, str] = {}
-        # Plain (id, scope) tuples every turn; records are built only for the few that are chosen.
-        indexes = [(store, store.current_memory_ids(MEANING_POOL)) for store in self.sources]
-        # When every current memory fits, all are sent anyway: the encoder is not even loaded.
-        by_meaning = sum(len(index) for _, index in indexes) > MEMORY_ITEMS
+        if indexes is None:
+            indexes = self._memory_indexes()
+            query = self._encode_later(text, indexes)
         for store, index in indexes:
             scopes.update(index)
             ids = [memory_id for memory_id, _ in index]
             lexical = store.search_memories(text, limit=MEMORY_ITEMS, any_term=True, current_only=True)
             matched = {hit.id for hit in lexical}
-            similarities = self._similarities(store, text, ids) if by_meaning else [0.0] * len(ids)
-            for memory_id, similarity in zip(ids, similarities, strict=True):
-                score = float(similarity) + (LEXICAL_BONUS if memory_id in matched else 0.0)
-                if score >= MIN_SIMILARITY:
-                    relevant[memory_id] = (score, store)
+            if query is not None and ids:
+                scores = self._similarities(store, text, ids, query)
+                scores += LEXICAL_BONUS * np.fromiter((m in matched for m in ids), bool, len(ids))
+                for at in np.flatnonzero(scores >= MIN_SIMILARITY):  # a few of the pool's thousands
+                    relevant[ids[at]] = (float(scores[at]), store)
+            else:  # by words: in the pool's order (newest first), as ties are kept
+                relevant.update((m, (LEXICAL_BONUS, store)) for m in ids if m in matched)
             for hit in lexical:  # older than the pool: ranked by words alone
                 relevant.setdefault(hit.id, (LEXICAL_BONUS, store))
                 scopes.setdefault(hit.id, hit.scope)
@@ -267,14 +298,14 @@ class Recall:
             hits.update(store.memory_hits([m for m, s in chosen if s is store and m not in hits]))
         return hits
 
-    def _similarities(self, store: Store, text: str, ids: list[str]) -> list[float]:
-        if self.by_meaning and ids:
+    def _similarities(self, store: Store, text: str, ids: list[str], query: Future[np.ndarray]) -> np.ndarray:
+        if self.by_meaning:
             try:
-                return [float(x) for x in self.meaning.similarities(store, text, ids)]
+                return self.meaning.similarities(store, text, ids, query).astype(np.float64)
             except (ImportError, OSError, RuntimeError, ValueError) as exc:
                 log.warning("Recall by meaning is unavailable (%s); recalling by words only.", exc)
                 self.by_meaning = False
-        return [0.0] * len(ids)
+        return np.zeros(len(ids))
 
     def _kept_home_sources(self) -> set[str]:
         """Messages that local memories came from: not quoted to a remote endpoint either."""
