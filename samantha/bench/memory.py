@@ -229,14 +229,16 @@ def bench_context(
 
     The same turns are measured with memories ranked by words alone too (`"words"`), in alternating
     blocks, so a change in the machine's load falls on both: the ratio is what recall by meaning costs.
-    `"encode"`: encoding each message alone, the part of the turn recall by meaning adds.
+    `"encode"`: encoding each message alone, the part of the turn recall by meaning adds (not measured
+    when there are too few memories for the encoder to be used).
     """
     from samantha.companion import Companion
     from samantha.config import Settings
     from samantha.llm.scripted import ScriptedModel
     from samantha.meaning import encode
-    from samantha.recall import HISTORY_WINDOW, Recall
+    from samantha.recall import HISTORY_WINDOW, MEMORY_ITEMS, Recall
 
+    encoder_used = len(store.current_memory_ids(MEMORY_ITEMS + 1)) > MEMORY_ITEMS
     companions = {
         kind: Companion(
             Settings(),
@@ -261,7 +263,7 @@ def bench_context(
                 if n >= 5:  # the first few warm the caches
                     found[kind].wall.append((time.perf_counter() - started) * 1000)
                     found[kind].cpu.append((time.process_time() - cpu) * 1000)
-        for n, text in enumerate(texts[first : first + block], start=first):
+        for n, text in enumerate(texts[first : first + block] if encoder_used else [], start=first):
             started, cpu = time.perf_counter(), time.process_time()
             encode([text])
             if n >= 5:
@@ -355,8 +357,9 @@ def run_size(messages: int, quick: bool, data: Path | None = None) -> list[Row]:
         note = f"{words.note()}; p95 with meaning / words only = {ratio:.2f}"
         name = f"context assembly p95, words only @ {label}"
         rows.append(row(AREA, name, _percentile(words.wall, 0.95), "ms", note=note))
-        name = f"encoding one message alone p95 @ {label}"
-        rows.append(row(AREA, name, _percentile(encoding.wall, 0.95), "ms", note=encoding.note()))
+        if encoding.wall:
+            name = f"encoding one message alone p95 @ {label}"
+            rows.append(row(AREA, name, _percentile(encoding.wall, 0.95), "ms", note=encoding.note()))
         store.close()
 
         rows += bench_transfer(path, Path(folder), label, messages <= IMPORT_MAX_MESSAGES)

@@ -49,3 +49,34 @@ def test_held_out_paraphrases_find_their_fact_in_the_top_three():
     assert recall_eval.share(outcomes) >= recall_eval.TARGET
     # Words alone do much worse on the same set: the encoder is what finds them.
     assert recall_eval.share(recall_eval.evaluate("heldout", by_meaning=False)) < 0.5
+
+
+def _nurse_among_many(store):
+    store.add_memory("I'm a nurse at Haeundae Paik Hospital.")
+    for n in range(25):
+        store.add_memory(f"The user read book number {n} this year.")
+    conversation = store.create_conversation().id
+    store.add_message(conversation, "user", "Where do I work?")
+    return conversation
+
+
+def test_a_turn_encodes_the_message_beside_the_word_searches_and_recalls_by_meaning(store):
+    conversation = _nurse_among_many(store)
+    sections = Recall(store).sections_for_turn(conversation, "Where do I work?")
+    memories = next(s for s in sections if s.kind == "memories")
+    assert "Haeundae Paik Hospital" in memories.items[0]
+
+
+def test_an_encoder_failing_in_its_thread_leaves_the_turn_its_words(store, monkeypatch, caplog):
+    import samantha.meaning
+
+    def broken(texts):
+        raise OSError("the encoder's weights are unreadable")
+
+    conversation = _nurse_among_many(store)
+    monkeypatch.setattr(samantha.meaning, "encode", broken)
+    recall = Recall(store)
+    sections = recall.sections_for_turn(conversation, "Is Haeundae far from here?")
+    memories = next(s for s in sections if s.kind == "memories")
+    assert "Haeundae Paik Hospital" in memories.items[0]  # found by its words
+    assert not recall.by_meaning and "recalling by words only" in caplog.text
