@@ -11,6 +11,7 @@ import contextlib
 import functools
 import re
 import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,12 @@ _kiwi_lock = threading.Lock()
 _encoder_lock = threading.Lock()
 _kiwi: Any = None
 _encoder: Any = None
+#: Vectors of the last few short texts encoded: a turn about the film encodes the message for the reviews,
+#: and recall by meaning then finds it here instead of encoding it again (exact: each text is encoded on
+#: its own, whatever else is in the batch).
+_recent: OrderedDict[str, np.ndarray] = OrderedDict()
+_recent_lock = threading.Lock()
+RECENT_TEXTS = 16
 
 #: Morpheme tags kept as search terms: nouns, foreign words, numbers, roots and verb/adjective stems.
 CONTENT_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "SL", "SN", "SH", "XR", "VV", "VA", "MAG"})
@@ -69,7 +76,21 @@ def encode(texts: list[str]) -> np.ndarray:
     """(N, 512) float32, L2-normalised."""
     if not texts:
         return np.zeros((0, 512), dtype=np.float32)
-    return np.asarray(encoder().encode(texts), dtype=np.float32)
+    if len(texts) > 2:  # a batch (indexing, memories): not a turn's message, never kept
+        return np.asarray(encoder().encode(texts), dtype=np.float32)
+    with _recent_lock:
+        known = {text: _recent[text] for text in texts if text in _recent}
+    missing = [text for text in texts if text not in known]
+    if missing:
+        fresh = dict(zip(missing, np.asarray(encoder().encode(missing), dtype=np.float32), strict=True))
+        with _recent_lock:
+            for text, vector in fresh.items():
+                _recent[text] = vector
+                _recent.move_to_end(text)
+            while len(_recent) > RECENT_TEXTS:
+                _recent.popitem(last=False)
+        known.update(fresh)
+    return np.stack([known[text] for text in texts])  # a copy: callers may change it
 
 
 def terms(text: str) -> list[str]:

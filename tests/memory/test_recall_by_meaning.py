@@ -80,3 +80,28 @@ def test_an_encoder_failing_in_its_thread_leaves_the_turn_its_words(store, monke
     memories = next(s for s in sections if s.kind == "memories")
     assert "Haeundae Paik Hospital" in memories.items[0]  # found by its words
     assert not recall.by_meaning and "recalling by words only" in caplog.text
+
+
+def test_a_message_encoded_for_the_reviews_is_not_encoded_again_for_the_memories(monkeypatch):
+    import numpy as np
+
+    from samantha.retrieval import nlp
+
+    text = "Where do I work these days, and who directed Her?"
+    for_the_reviews = nlp.encode([text, f"{text} 스파이크 존즈"])  # as a film turn's analysis does
+    real = nlp.encoder()
+    alone = np.asarray(real.encode([text]), dtype=np.float32)[0]
+    calls = []
+
+    class Counting:
+        def encode(self, texts):
+            calls.append(texts)
+            return real.encode(texts)
+
+    monkeypatch.setattr(nlp, "encoder", Counting)
+    for_the_memories = nlp.encode([text])
+    assert calls == []
+    assert np.allclose(for_the_memories[0], for_the_reviews[0], atol=1e-5)
+    assert np.allclose(for_the_memories[0], alone, atol=1e-5)  # the batch did not change it
+    nlp.encode(["A message not seen before."])
+    assert calls == [["A message not seen before."]]
