@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
+
+from samantha.tui.footer import FittingFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -33,7 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button("Cancel (n)", id="no")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -59,7 +61,7 @@ class RenameScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog-box"):
             yield Static("Rename the conversation (Enter to save, Esc to cancel)", classes="question")
             yield Input(self.current, id="title", max_length=200)
-        yield Footer()
+        yield FittingFooter()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -131,6 +131,32 @@ async def test_a_toast_left_over_a_closed_panel_moves_to_the_notice_bar(make, re
         assert not app.screen.query(Toast)
 
 
+async def test_the_footer_shows_only_whole_keys_and_keeps_help_when_narrow(make, ready):
+    from textual.widgets._footer import FooterKey
+
+    from samantha.tui.footer import FittingFooter
+
+    def footer_row() -> tuple[str, list[FooterKey], list[FooterKey]]:
+        keys = [k for k in app.chat_screen.query_one(FittingFooter).query(FooterKey)]
+        shown = [k for k in keys if k.display and not k.has_class("-command-palette")]
+        hidden = [k for k in keys if not k.display]
+        return screen_text(app).splitlines()[-1], shown, hidden
+
+    app = make()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(app, pilot)
+        await pilot.pause()
+        row, shown, hidden = footer_row()
+        assert [k.description for k in shown] == ["Stop", "New", "Help"]  # in row order; Help pinned
+        assert all(f"{k.description}" in row for k in shown) and row.rstrip().endswith("^p palette")
+        assert hidden and not any(k.description[:4] in row for k in hidden)  # no "Regene"
+        assert max(k.region.right for k in shown) <= app.screen.query_one(".-command-palette").region.x
+        await pilot.resize_terminal(130, 36)
+        await pilot.pause()
+        row, shown, hidden = footer_row()
+        assert not hidden and "Quit" in row and "Regenerate" in row
+
+
 async def test_a_dialog_footer_shows_only_its_own_keys(make, store, ready):
     conversation = store.create_conversation("to delete")
     store.add_message(conversation.id, "user", "bye")

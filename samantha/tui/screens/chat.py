@@ -17,9 +17,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from samantha import commands
+from samantha.tui.footer import FittingFooter
 from samantha.tui.screens.memory import MemoryScreen, export_everything, forget_everything
 from samantha.tui.screens.panels import ContextScreen, SourcesScreen, help_panel, model_panel
 from samantha.tui.widgets.chat_view import ChatView
@@ -64,7 +65,7 @@ class ChatScreen(Screen[None]):
             yield Conversation(self.service)
         yield NoticeBar()
         yield StatusBar(id="status")
-        yield Footer()
+        yield FittingFooter(keep=["help"])  # f1 lists every key, so it stays while any key shows
 
     def on_mount(self) -> None:
         self.sidebar.drawn = self.sidebar_drawn

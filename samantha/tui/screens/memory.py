@@ -12,11 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from samantha.textsafe import terminal_safe
 from samantha.tui.dialogs import ConfirmScreen
+from samantha.tui.footer import FittingFooter
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -83,7 +84,7 @@ class MemoryScreen(ModalScreen[None]):
             yield OptionList(id="memories")
             with VerticalScroll(id="memory-source"):
                 yield Static("", id="source-text")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.load()
