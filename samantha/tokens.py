@@ -24,8 +24,11 @@ def _encoder() -> Callable[[str], int] | None:
     return lambda text: len(encoding.encode(text, disallowed_special=()))
 
 
+@lru_cache(maxsize=1024)
 def count_tokens(text: str) -> int:
-    """Tokens in `text` by cl100k_base, or a safe estimate if the encoding cannot be loaded."""
+    """Tokens in `text` by cl100k_base, or a safe estimate if the encoding cannot be loaded.
+
+    Cached: every turn counts the persona and the same recent history again (a few ms a turn)."""
     encoder = _encoder()
     return encoder(text) if encoder else _approximate(text)
 
