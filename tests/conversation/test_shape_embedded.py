@@ -53,7 +53,7 @@ def test_english_small_talk_is_one_to_three_clean_sentences(settings, store, emb
     assert saved == streamed  # what the user saw streaming is what is kept
     said = sentences(streamed)
     assert 1 <= len(said) <= MAX_SENTENCES, streamed
-    assert streamed.rstrip()[-1] in ".!?…\"')", streamed  # ends at a sentence's end, never mid-word
+    assert streamed.rstrip()[-1] in ".!?…。\"')]", streamed  # ends at a sentence's end, never mid-word
     assert not LINK.search(streamed) and not LIST_LINE.search(streamed), streamed
     assert not HANGUL.search(streamed), streamed  # English in, English out
     assert 0 < prompt_tokens < 1000  # the compact persona and the last exchange only
