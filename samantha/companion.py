@@ -210,7 +210,7 @@ class Companion:
     def outbound(self, plan: ContextPlan) -> dict[str, Any]:
         """What `plan` sends, and where: whether it leaves this machine, and which memories stay home."""
         remote = self.recall.remote
-        base_url = getattr(self.model, "base_url", None)
+        base_url = self.model.base_url
         return {
             "model": self.model.name,
             "backend": self.model.backend,

@@ -91,10 +91,7 @@ class ModelExtractor:
             {"role": "system", "content": PROMPT},
             {"role": "user", "content": text},
         ]
-        complete_json = getattr(self.model, "complete_json", None)
-        if callable(complete_json):
-            return str(complete_json(messages, max_tokens=MAX_REPLY_TOKENS))
-        return "".join(self.model.stream(messages, max_tokens=MAX_REPLY_TOKENS, temperature=0.0))
+        return self.model.complete_json(messages, max_tokens=MAX_REPLY_TOKENS)
 
     def facts(self, text: str) -> list[Fact] | None:
         """The facts the model found, or None when it failed or its output was invalid (logged)."""

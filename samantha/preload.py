@@ -26,9 +26,8 @@ def start(model: Any = None, text: str | None = None, persona: str | None = None
     # A film question is answered from the reviews (the small model only counts tokens), and the cores
     # are better spent on the retrieval models than on reading the persona into the model's cache.
     prompt = None if film else persona
-    warm_up = getattr(model, "warm_up", None)
-    if callable(warm_up):
-        threads.append(_thread("model-warm-up", lambda: warm_up(prompt)))
+    if model is not None:
+        threads.append(_thread("model-warm-up", lambda: model.warm_up(prompt)))
     if text is None:
         first = list(threads)
 
@@ -52,7 +51,7 @@ def chat_persona(settings: Any, model: Any) -> str:
     from samantha.prompt_files import load_prompt
 
     size = settings.model_size
-    small = size == "small" or (size == "auto" and bool(getattr(model, "small_model_notice", None)))
+    small = size == "small" or (size == "auto" and bool(model is not None and model.small_model_notice))
     return compact_persona(settings.persona) if small else load_prompt(settings.persona)
 
 

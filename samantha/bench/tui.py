@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from samantha.bench import Row, row
+from samantha.llm.base import ModelDefaults
 
 AREA = "tui"
 FRAME_TARGET_S = 1.0
@@ -145,7 +146,7 @@ def import_seconds() -> float:
     return time.perf_counter() - started
 
 
-class PacedModel:
+class PacedModel(ModelDefaults):
     """A scripted model that streams on a schedule, token i due at start + i/rate, as an endpoint's bytes
     would arrive: when the app is busy the tokens wait in line instead of the stream slowing down."""
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from samantha import stdio
 from samantha.errors import ModelError, ModelFileError
-from samantha.llm.base import ChatMessage
+from samantha.llm.base import ChatMessage, ModelDefaults
 
 DEFAULT_CONTEXT = 4096
 GGUF_MAGIC = b"GGUF"
@@ -61,7 +61,7 @@ def check_gguf(path: Path) -> None:
         raise ModelFileError(f"The model file {path} is not a GGUF model.")
 
 
-class EmbeddedModel:
+class EmbeddedModel(ModelDefaults):
     backend = "embedded"
 
     def __init__(

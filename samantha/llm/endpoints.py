@@ -40,4 +40,4 @@ def model_is_remote(model: ChatModel, settings: Settings) -> bool:
         return False  # the built-in model (or the tests' scripted one) runs in this process
     if settings.endpoint_is_remote is not None:
         return settings.endpoint_is_remote
-    return is_remote(getattr(model, "base_url", settings.base_url))
+    return is_remote(model.base_url)

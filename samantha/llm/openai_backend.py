@@ -31,7 +31,7 @@ from samantha.errors import (
     ModelTimeout,
     ModelUnavailable,
 )
-from samantha.llm.base import MESSAGE_OVERHEAD_TOKENS, ChatMessage
+from samantha.llm.base import MESSAGE_OVERHEAD_TOKENS, ChatMessage, ModelDefaults
 from samantha.llm.discovery import Detected
 from samantha.llm.servers import ServerInfo, describe_server, parameters_from_name
 
@@ -278,7 +278,7 @@ def _watch_body(response: Any, watch: _Watch) -> None:
             return
 
 
-class OpenAIModel:
+class OpenAIModel(ModelDefaults):
     backend = "openai"
     small_model_notice: str | None = None
 

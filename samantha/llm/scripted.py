@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 
 from samantha import tokens
-from samantha.llm.base import ChatMessage
+from samantha.llm.base import ChatMessage, ModelDefaults
 
 
 class Cut(str):
@@ -16,9 +16,10 @@ class Cut(str):
 Script = str | list[str] | Exception
 
 
-class ScriptedModel:
+class ScriptedModel(ModelDefaults):
     backend = "scripted"
     small_model_notice: str | None = None
+    parameters: float | None = None  # settable here: tests pretend sizes
 
     def __init__(
         self,

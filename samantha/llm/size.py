@@ -21,8 +21,8 @@ SMALL_BELOW_BILLIONS = 1.0
 
 def parameters_of(model: ChatModel) -> float | None:
     """Billions of parameters: what the backend knows (`parameters`), else what the model's name says."""
-    known = getattr(model, "parameters", None)  # optional: scripted and test models need not say
-    if isinstance(known, int | float) and known > 0:
+    known = model.parameters
+    if known is not None and known > 0:
         return float(known)
     return parameters_from_name(model.name)
 
