@@ -67,7 +67,12 @@ class Settings(BaseSettings):
     detect: bool = True
     """With nothing configured, look on loopback for a local server (Ollama, llama.cpp, LM Studio, vLLM)."""
     timeout: float = Field(default=30.0, gt=0, le=3600)
-    """Seconds before a silent endpoint counts as down."""
+    """Seconds an endpoint may stay silent: mid-reply, and before its first token on top of the time it
+    needs to read the prompt (see `prompt_speed`)."""
+    connect_timeout: float = Field(default=10.0, gt=0, le=600)
+    """Seconds to open a connection to the endpoint."""
+    prompt_speed: float | None = Field(default=None, gt=0)
+    """Tokens per second the endpoint reads a prompt at; default: learned from its replies, else 20."""
     max_retries: int = Field(default=2, ge=0, le=10)
     """Retries for errors worth retrying (rate limit, server error, connection), with backoff."""
     hub_url: str | None = None

@@ -1,11 +1,10 @@
 """Any OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp server, vLLM, LM Studio) via the `openai` SDK.
 
 The SDK retries what is worth retrying (429, 5xx, connection errors, timeouts) `max_retries` times with
-backoff. Around it, a per-reply watch keeps every turn bounded in time: all attempts together get
-`timeout` seconds to start answering, a started reply may not fall silent for `timeout` seconds, and a
-reply that drips forever is stopped after `max(4 * timeout, MIN_REPLY_SECONDS)`. The watch sits in the
-HTTP client's event hooks, so it also sees bytes (SSE keep-alive comments) that never reach the SDK's
-chunk iterator.
+backoff. Around it, a per-reply watch (`_Watch`) keeps every turn bounded in time with separate budgets
+for connecting, for the first token (which grows with the prompt on a slow server) and for silence
+mid-reply, each failing with its own sentence. The watch sits in the HTTP client's event hooks, so it also
+sees bytes (SSE keep-alive comments) that never reach the SDK's chunk iterator.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from samantha.errors import (
 )
 from samantha.llm.base import MESSAGE_OVERHEAD_TOKENS, ChatMessage, ModelDefaults
 from samantha.llm.discovery import Detected
+from samantha.llm.pace import PromptPace
 from samantha.llm.servers import ServerInfo, describe_server, parameters_from_name
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -44,6 +44,8 @@ MAX_CHARS_PER_TOKEN = 32
 MIN_REPLY_CHARS = 100_000
 #: Seconds each request asking the server what it has may take (a local server answers in milliseconds).
 INFO_SECONDS = 5.0
+#: How often the watchdog looks at a reply's budgets.
+WATCHDOG_SECONDS = 0.25
 #: Model names quoted in the refusal of an unknown one.
 MAX_NAMES_SHOWN = 8
 
@@ -150,71 +152,128 @@ def translate_error(exc: BaseException, where: str) -> ModelError:
 
 
 class _Watch:
-    """Time limits for one reply, checked on every request, response and received block of bytes."""
+    """Time limits for one reply, each with its own budget and its own message.
 
-    def __init__(self, settings: Settings, where: str) -> None:
+    - connecting: `connect_timeout` per attempt;
+    - the first token: `timeout` plus the time the server needs to read the prompt (`PromptPace`), shared
+      by every attempt, headers included ("has not started answering after 45 s; it may still be reading
+      a long prompt");
+    - mid-reply: no new text for `timeout` seconds ("stopped sending the reply for 30 seconds");
+    - the whole reply: at most `max(first-token budget + 4 * timeout, MIN_REPLY_SECONDS)`.
+
+    They are checked on every request, response and block of bytes, and by a watchdog thread that shuts
+    the connection when a budget runs out while nothing arrives at all (a server silent between header
+    lines or between tokens): the server sees the request closed and stops working on it.
+    """
+
+    def __init__(self, settings: Settings, where: str, *, prompt_tokens: int = 0, pace: PromptPace) -> None:
         now = time.monotonic()
         self.where = where
         self.timeout = settings.timeout
-        self.answer_by = now + settings.timeout
-        self.reply_by = now + max(settings.timeout * 4, MIN_REPLY_SECONDS)
+        self.connect_timeout = settings.connect_timeout
+        self.prompt_tokens = prompt_tokens
+        self.first_token_budget = pace.first_token_budget(
+            settings.timeout, prompt_tokens, settings.prompt_speed
+        )
+        self.started = now
+        self.answer_by = now + self.first_token_budget
+        self.reply_by = now + max(self.first_token_budget + settings.timeout * 4, MIN_REPLY_SECONDS)
+        self.first_content: float | None = None
         self.last_content = now
         self.failure: ModelError | None = None
         """A failure found on an earlier attempt, reported if the time runs out before a later one works."""
-        self.answered = False
-        """Whether response headers of a successful attempt arrived."""
-        self.expired = False
-        """Whether the deadline cut the connection while the answer's headers were still coming."""
-        self.sockets: list[Any] = []
+        self.expired: ModelTimeout | None = None
+        """The budget that ran out, once the watchdog has shut the connection for it."""
+        self._sockets: list[Any] = []
         self._lock = threading.Lock()
-        # Read timeouts bound each wait for bytes, not a response whose header lines keep trickling in:
-        # at the deadline, the connection is shut, which ends any wait at once.
-        self._deadline = threading.Timer(settings.timeout, self._cut_off)
-        self._deadline.daemon = True
-        self._deadline.start()
+        self._done = threading.Event()
+        threading.Thread(target=self._watchdog, name="samantha-reply-watch", daemon=True).start()
 
-    def not_answered(self) -> ModelTimeout:
-        return ModelTimeout(f"{self.where} did not answer within {self.timeout:g} seconds.")
+    # Budgets
 
-    def _cut_off(self) -> None:
-        with self._lock:
-            if self.answered:
+    def not_started(self) -> ModelTimeout:
+        return ModelTimeout(
+            f"{self.where} has not started answering after {self.first_token_budget:.0f} s; "
+            f"it may still be reading a long prompt ({self.prompt_tokens:,} tokens)."
+        )
+
+    def overdue(self) -> ModelTimeout | None:
+        """The budget that has run out now, if any."""
+        now = time.monotonic()
+        if self.first_content is None:
+            return self.not_started() if now > self.answer_by else None
+        if now > self.reply_by:
+            return ModelTimeout(f"{self.where} kept sending without finishing the reply.")
+        if now - self.last_content > self.timeout:
+            return ModelTimeout(f"{self.where} stopped sending the reply for {self.timeout:g} seconds.")
+        return None
+
+    def content_arrived(self, pace: PromptPace) -> None:
+        now = time.monotonic()
+        if self.first_content is None:
+            self.first_content = now
+            pace.learn_from_wait(self.prompt_tokens, now - self.started)
+        self.last_content = now
+
+    def check(self) -> None:
+        """Raise the budget that ran out (called for every block of bytes, keep-alives included)."""
+        reason = self.expired or self.overdue()
+        if reason is not None:
+            raise reason
+
+    def error_for(self, error: ModelError) -> ModelError:
+        """What to report for a failure: the budget the watchdog cut the connection for, if it did (or,
+        before the first token, what an earlier attempt failed with)."""
+        if self.expired is None:
+            return error
+        if self.first_content is None and self.failure is not None:
+            return self.failure
+        return self.expired
+
+    # The watchdog
+
+    def _watchdog(self) -> None:
+        while not self._done.wait(WATCHDOG_SECONDS):
+            reason = self.overdue()
+            if reason is not None:
+                with self._lock:
+                    self.expired = reason
+                    for sock in self._sockets:
+                        _shut(sock)
                 return
-            self.expired = True
-            for sock in self.sockets:
-                with contextlib.suppress(OSError):  # already closed
-                    sock.shutdown(socket.SHUT_RDWR)
 
     def stop(self) -> None:
-        self._deadline.cancel()
+        self._done.set()
 
     def _trace(self, event: str, info: dict[str, Any]) -> None:
-        """httpcore's trace hook: note each new connection's socket, so the deadline can shut it."""
+        """httpcore's trace hook: note each new connection's socket, so the watchdog can shut it."""
         if event == "connection.connect_tcp.complete":
             stream = info.get("return_value")
             sock = stream.get_extra_info("socket") if stream is not None else None
             if sock is not None:
                 with self._lock:
-                    self.sockets.append(sock)
+                    self._sockets.append(sock)
                     if self.expired:
-                        sock.shutdown(socket.SHUT_RDWR)
+                        _shut(sock)
+
+    # HTTP hooks
 
     def before_request(self, request: Any) -> None:
         remaining = self.answer_by - time.monotonic()
         if remaining <= 0 or self.expired:
-            raise self.failure or self.not_answered()
+            raise self.expired or self.failure or self.not_started()
         request.extensions["trace"] = self._trace
-        # Each attempt waits at most for what is left of the budget shared by all attempts.
+        # Each attempt connects within its own budget and waits at most for what is left of the first
+        # token's budget shared by all attempts. Reads get at least the silence budget: the watchdog,
+        # not a read timeout, decides which budget ran out.
         limits = dict(request.extensions.get("timeout") or {})
-        for key in ("connect", "read", "write", "pool"):
-            limits[key] = remaining if limits.get(key) is None else min(limits[key], remaining)
+        limits["connect"] = min(self.connect_timeout, remaining)
+        limits["read"] = max(remaining, self.timeout) + WATCHDOG_SECONDS * 4
+        limits["write"] = limits["pool"] = remaining
         request.extensions["timeout"] = limits
 
     def after_response(self, response: Any) -> None:
         status = response.status_code
-        if status < 400:
-            with self._lock:
-                self.answered = not self.expired
         if status >= 400:
             self.failure = status_error(status, self.where)
             # The SDK would sleep before its retry; give up now if that retry would start too late.
@@ -226,12 +285,22 @@ class _Watch:
             return
         _watch_body(response, self)
 
-    def check(self) -> None:
-        now = time.monotonic()
-        if now > self.reply_by:
-            raise ModelTimeout(f"{self.where} kept sending without finishing the reply.")
-        if now - self.last_content > self.timeout:
-            raise ModelTimeout(f"{self.where} stopped sending the reply for {self.timeout:g} seconds.")
+
+def _shut(sock: Any) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _caused_by(exc: BaseException, name: str) -> bool:
+    """Whether `exc` or anything it was raised from is an exception class called `name`."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if type(seen).__name__ == name:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _retry_delay(response: Any) -> float:
@@ -298,6 +367,8 @@ class OpenAIModel(ModelDefaults):
         self.finish_reason: str | None = None
         self._learned_context: int | None = None
         """The context a refusal as too long revealed, when the server did not announce one."""
+        self.pace = PromptPace()
+        """How fast this server reads prompts, learned from its replies."""
         self._token_scale = 1.0
         """How many of the server's tokens one of Samantha's counted tokens turned out to be (>= 1)."""
 
@@ -408,7 +479,10 @@ class OpenAIModel(ModelDefaults):
         import openai
 
         self.client  # noqa: B018  (import the SDK and build the client before the clock starts)
-        watch = self._watch = _Watch(self.settings, self.where)
+        prompt_tokens = sum(self.count_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+        watch = self._watch = _Watch(self.settings, self.where, prompt_tokens=prompt_tokens, pace=self.pace)
+        # Not streamed: the whole reply is its "first token", so it gets the first token's budget.
+        watch.reply_by = watch.answer_by = watch.answer_by + self.settings.timeout * 4
         request: dict[str, Any] = {
             "model": "",
             "messages": list(messages),
@@ -425,8 +499,9 @@ class OpenAIModel(ModelDefaults):
                 response = self.client.chat.completions.create(**request)
             return str(response.choices[0].message.content or "")
         except Exception as exc:
-            raise translate_error(exc, self.where) from None
+            raise watch.error_for(translate_error(exc, self.where)) from None
         finally:
+            watch.stop()
             if self._watch is watch:
                 self._watch = None
 
@@ -437,13 +512,17 @@ class OpenAIModel(ModelDefaults):
 
     def stream(self, messages: list[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.client  # noqa: B018  (import the SDK and build the client before the clock starts)
-        watch = self._watch = _Watch(self.settings, self.where)
         max_chars = max(max_tokens * MAX_CHARS_PER_TOKEN, MIN_REPLY_CHARS)
         received = 0
         finished = False
         self.finish_reason = None
+        watch: _Watch | None = None
         try:
             model = self.model_id()
+            prompt_tokens = sum(self.count_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+            watch = self._watch = _Watch(
+                self.settings, self.where, prompt_tokens=prompt_tokens, pace=self.pace
+            )
             response = self.client.chat.completions.create(
                 model=model,
                 messages=list(messages),
@@ -451,9 +530,11 @@ class OpenAIModel(ModelDefaults):
                 temperature=temperature,
                 stream=True,
             )
-            watch.last_content = time.monotonic()
             try:
                 for chunk in response:
+                    extra = chunk.model_extra or {}
+                    if "timings" in extra:  # llama.cpp's server says how fast it read the prompt
+                        self.pace.learn_from_timings(extra["timings"])
                     if not chunk.choices:
                         continue
                     choice = chunk.choices[0]
@@ -462,7 +543,7 @@ class OpenAIModel(ModelDefaults):
                         self.finish_reason = str(choice.finish_reason)
                     piece = choice.delta.content if choice.delta else None
                     if piece:
-                        watch.last_content = time.monotonic()
+                        watch.content_arrived(self.pace)
                         received += len(piece)
                         if received > max_chars:
                             raise ModelError(
@@ -478,8 +559,13 @@ class OpenAIModel(ModelDefaults):
                 raise ModelError(f"{self.where} sent an empty reply.")
         except Exception as exc:
             error = translate_error(exc, self.where)
-            if watch.expired and not watch.answered:
-                error = watch.failure or watch.not_answered()
+            if watch is not None:
+                error = watch.error_for(error)
+            if _caused_by(exc, "ConnectTimeout") and watch is not None and not watch.expired:
+                error = ModelUnavailable(
+                    f"{self.where} could not be connected to within {self.settings.connect_timeout:g} s; "
+                    "is the server running?"
+                )
             if isinstance(error, ModelContextExceeded):
                 counted = sum(tokens.count_tokens(m["content"]) for m in messages)
                 error = too_long_error(self.where, error.n_prompt, error.n_ctx, counted)
@@ -488,6 +574,7 @@ class OpenAIModel(ModelDefaults):
                 error = ModelUnavailable(f"{self.where} broke off the reply before it finished.")
             raise error from None
         finally:
-            watch.stop()
+            if watch is not None:
+                watch.stop()
             if self._watch is watch:
                 self._watch = None

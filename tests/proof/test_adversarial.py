@@ -58,13 +58,15 @@ def test_trickling_headers_end_at_the_timeout(
     monkeypatch.setenv("SAMANTHA_MODEL", "test-model")
     monkeypatch.setenv("SAMANTHA_TIMEOUT", "2")
     monkeypatch.setenv("SAMANTHA_MAX_RETRIES", "2")
+    monkeypatch.setenv("SAMANTHA_PROMPT_SPEED", "1000000")  # the first token's budget is the timeout
     openai_server.enqueue(*[Reply.trickle(0.5, max_seconds=60)] * 3)
     settings = load_settings()
     companion = Companion(settings, store, OpenAIModel(settings))
     conversation = companion.new_conversation()
-    with pytest.raises(ModelTimeout, match="did not answer within 2 seconds"):
+    with pytest.raises(ModelTimeout, match="has not started answering after 2 s"):
         companion.turn(conversation, "Tell me a story, please.").run()
-    assert time.monotonic() - openai_server.chat_requests[0].at < 2 + 1.5
+    # Well before the trickle's 60 s, with slack for a loaded machine.
+    assert time.monotonic() - openai_server.chat_requests[0].at < 2 + 10
     assert [m.role for m in store.recent_messages(conversation)] == ["user"]
     openai_server.queue.clear()
     openai_server.enqueue(Reply.text("Here I am."))
@@ -77,8 +79,8 @@ def test_trickling_headers_through_ask(openai_server: OpenAITestServer) -> None:
     env = endpoint_env(openai_server, SAMANTHA_TIMEOUT="3", SAMANTHA_MODEL="test-model")
     ran = run_samantha("ask", "Tell me a story, please.", env=env, timeout=120)
     assert ran.code == 1
-    assert ran.ended - openai_server.chat_requests[0].at < 3 + 5
-    assert "did not answer within 3 seconds" in ran.stderr
+    assert ran.ended - openai_server.chat_requests[0].at < 3 + 15
+    assert "has not started answering after 3 s" in ran.stderr
     no_traceback(ran.stderr)
 
 

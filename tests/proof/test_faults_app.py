@@ -21,7 +21,7 @@ from samantha.tui import make_app
 CASES = [
     ("http-500", [Reply.error(500)] * 3, "HTTP 500", None),
     ("401", [Reply.unauthorized()], "refused the API key", None),
-    ("no-answer", [Reply.hang(30)] * 3, "did not answer within 2 seconds", None),
+    ("no-answer", [Reply.hang(30)] * 3, "has not started answering after 2 s", None),
     ("stream-cut", [Reply.cut(["Half ", "a ", "thought "])], "broke off the reply", "Half a thought "),
     ("malformed-sse", [Reply.malformed(["Some "])], "could not read", "Some "),
 ]

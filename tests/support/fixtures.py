@@ -98,6 +98,8 @@ def endpoint_env(server: OpenAITestServer, **extra: str) -> dict[str, str]:
         "SAMANTHA_TIMEOUT": "2",
         "SAMANTHA_MAX_RETRIES": "2",
         "SAMANTHA_MEMORY_EXTRACTION": "off",
+        # The test server reads prompts at once: the first token's budget is the timeout itself.
+        "SAMANTHA_PROMPT_SPEED": "1000000",
     }
     env.update(extra)
     return env

@@ -56,6 +56,9 @@ class Reply:
     keep-alive comments meanwhile, as llama.cpp's server does on a long prompt on CPU."""
     header_delay: float = 0.0
     """Seconds before the response headers are sent at all."""
+    stall_after: int | None = None
+    """For `text`: after this many pieces, fall silent (not a byte) for `stall_seconds`, then go on."""
+    stall_seconds: float = 0.0
     timings: dict[str, Any] | None = None
     """llama.cpp's `timings` object, sent with the final chunk (prompt_n, prompt_ms, prompt_per_second...)."""
 
@@ -129,6 +132,11 @@ class Reply:
         if headers_first:
             return cls("text", pieces=_split(text), prompt_seconds=seconds)
         return cls("text", pieces=_split(text), header_delay=seconds)
+
+    @classmethod
+    def stall(cls, pieces: list[str], after: int, seconds: float) -> Reply:
+        """A reply that stops mid-way without sending a byte (no keep-alives) for `seconds`."""
+        return cls("text", pieces=pieces, stall_after=after, stall_seconds=seconds)
 
     @classmethod
     def context_exceeded(cls, n_prompt: int, n_ctx: int) -> Reply:
@@ -250,6 +258,30 @@ class _Handler(BaseHTTPRequestHandler):
         """Sleep unless the server stops; False when it did."""
         return not self.server.owner.stopping.wait(seconds)
 
+    def _wait_for_client(self, seconds: float) -> bool:
+        """Sleep `seconds` unless the server stops or the client closes the connection (recorded in
+        `disconnects`); False if either happened."""
+        import select
+
+        ends = time.monotonic() + seconds
+        while (left := ends - time.monotonic()) > 0:
+            if self.server.owner.stopping.is_set():
+                return False
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    gone = True
+                if gone:
+                    self._client_gone()
+                    return False
+        return True
+
+    def _client_gone(self) -> None:
+        with self.server.owner.lock:
+            self.server.owner.disconnects.append(time.monotonic())
+
     def _answer(self, reply: Reply, *, model: str, stream: bool) -> None:
         kind = reply.kind
         if kind == "status":
@@ -260,7 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         if kind == "hang":
-            self._wait(reply.max_seconds)
+            self._wait_for_client(reply.max_seconds)
             self.close_connection = True
             return
         if kind == "trickle":
@@ -282,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._stream(reply, model)
 
     def _stream(self, reply: Reply, model: str) -> None:
-        if reply.header_delay and not self._wait(reply.header_delay):
+        if reply.header_delay and not self._wait_for_client(reply.header_delay):
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -302,6 +334,8 @@ class _Handler(BaseHTTPRequestHandler):
                         return
                     self._chunk(b": keep-alive\n\n")
             for n, piece in enumerate(reply.pieces):
+                if n == reply.stall_after and not self._wait_for_client(reply.stall_seconds):
+                    return
                 if reply.piece_delay and not self._wait(reply.piece_delay):
                     return
                 payload = _chunk_payload(model, piece, first=n == 0)
@@ -325,6 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk(b"data: [DONE]\n\n")
             self._end_chunks()
         except (BrokenPipeError, ConnectionResetError, OSError):
+            self._client_gone()
             return  # the client went away; that is what some tests do on purpose
 
     def _trickle_headers(self, reply: Reply) -> None:
@@ -425,6 +460,8 @@ class OpenAITestServer:
         """Set to a `Reply.error(...)` to make `/v1/models` fail."""
         self.queue: list[Reply] = []
         self.requests: list[Recorded] = []
+        self.disconnects: list[float] = []
+        """When (time.monotonic()) a client closed a connection the server was still answering."""
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self._server = _Server(("127.0.0.1", port), _Handler)
