@@ -32,10 +32,10 @@ SLACK = 4.0
 #: The timeout for faults that must see every retry: the retries (about 1.5 s of backoff) must fit in it
 #: however slowly a loaded machine serves them, and the fault ends long before it runs out.
 ROOMY = 10.0
-#: A subprocess also pays imports and loading the retriever before it calls the endpoint (several seconds
-#: on 2 busy cores); the precise bound is checked from the first request, and in the Companion tests.
-STARTUP = 20.0
-EXIT = 1.5
+#: A subprocess also pays imports and loading the retriever before it calls the endpoint (40 s was seen
+#: on 2 cores at load 13), so its bound is checked from the first request, and in the Companion tests;
+#: EXIT is what ending the process may take after giving up, on a loaded machine.
+EXIT = 5.0
 
 CUT_PIECES = ["She said ", "she was ", "learning "]
 
@@ -157,9 +157,8 @@ def test_fault_through_samantha_ask(
     openai_server: OpenAITestServer, samantha_home: Path, fault: Fault
 ) -> None:
     question = "Tell me something kind, please."  # not about the film, so the model is called
-    ran = run_samantha("ask", question, env=setup(openai_server, fault), timeout=60)
+    ran = run_samantha("ask", question, env=setup(openai_server, fault), timeout=240)
     assert ran.code == 1
-    assert ran.seconds < fault.timeout + SLACK + STARTUP, f"took {ran.seconds:.1f} s"
     if openai_server.requests:
         waited = ran.ended - openai_server.requests[0].at
         assert waited < fault.timeout + SLACK + EXIT, f"gave up {waited:.1f} s after the first request"
@@ -180,7 +179,7 @@ def test_fault_through_samantha_ask(
         return
     openai_server.queue.clear()
     openai_server.enqueue(Reply.text("I'm still here."))
-    again = run_samantha("ask", "-c", "Are you there?", env=endpoint_env(openai_server), timeout=60)
+    again = run_samantha("ask", "-c", "Are you there?", env=endpoint_env(openai_server), timeout=240)
     assert again.code == 0, again.stderr
     assert again.stdout.strip() == "I'm still here."
     rows = db_rows(database, "select role, content, status, conversation_id from messages order by rowid")
