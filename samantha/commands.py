@@ -45,6 +45,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("regenerate", "Regenerate", key="ctrl+r", footer=True),
     Command("copy", "Copy", key="ctrl+y"),
     Command(
+        "continue_reply",
+        "Continue",
+        "Continue a reply cut at the length limit",
+        slash="/continue",
+        slash_help="continue a reply cut at the length limit",
+        plain=True,
+    ),
+    Command(
         "sources",
         "Sources",
         key="f3",
@@ -119,6 +127,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
 )
 
+#: What /continue sends in the conversation: the model goes on from where its cut reply stopped.
+CONTINUE = "continue"
+
 #: The order /help lists the slash commands in.
 SLASH_ORDER = (
     "/new",
@@ -128,6 +139,7 @@ SLASH_ORDER = (
     "/incognito",
     "/sources",
     "/context",
+    "/continue",
     "/model",
     "/help",
 )

@@ -160,7 +160,10 @@ class PlainChat:
             )
             return
         try:
-            getattr(self, f"do_{command.id}")()
+            if command.id == "model" and argument:  # /model NAME switches
+                self.echo(terminal_safe(self.service.switch_model(argument)))
+            else:
+                getattr(self, f"do_{command.id}")()
         except SamanthaError as exc:
             self.echo(f"Error: {terminal_safe(exc.message)}")
 
@@ -207,7 +210,7 @@ class PlainChat:
             print_sources(turn.result, self.echo)
             if turn.result.status == "cut":
                 limit = turn.companion.settings.max_reply_tokens
-                self.echo(f'[cut at the {limit}-token reply limit; "continue" goes on]')
+                self.echo(f"[cut at the {limit}-token reply limit; /continue goes on]")
         say_if_truncated(turn.context)
         return kept[0] if kept else ""
 
@@ -218,6 +221,12 @@ class PlainChat:
         self.echo(
             "Ctrl+C stops a reply; an empty line or Ctrl-D ends the chat; // sends a message starting with /."
         )
+
+    def do_continue_reply(self) -> None:
+        if self.last is None or self.last.status != "cut":
+            self.echo("The last reply was not cut, so there is nothing to continue.")
+            return
+        self.say(commands.CONTINUE)
 
     def do_new_conversation(self) -> None:
         self.conversation_id = None
@@ -283,10 +292,9 @@ class PlainChat:
         self.echo(
             f"Context window: {facts.context_window:,} tokens ({facts.reply_tokens:,} kept for the reply)"
         )
-        self.echo(
-            facts.small_model_notice
-            or "Switch with SAMANTHA_BASE_URL / SAMANTHA_MODEL / SAMANTHA_MODEL_PATH (see the README)."
-        )
+        if facts.small_model_notice:
+            self.echo(facts.small_model_notice)
+        self.echo(terminal_safe(self.service.switch_model("")))
 
 
 def plain_chat(companion: Companion, *, incognito: bool) -> None:

@@ -151,6 +151,23 @@ def available(settings: Settings, *, detect: bool = True) -> list[Listed]:
     return found
 
 
+def short_name(entry: Listed) -> str:
+    """What a user types to pick `entry` (`/model NAME`): a model file's name without `.gguf`, else the
+    model's own name."""
+    return Path(entry.model).stem if entry.model.endswith(".gguf") else entry.model
+
+
+def find(entries: list[Listed], name: str) -> Listed | None:
+    """The entry `name` picks: its short name or full name, or "built-in" for the built-in model."""
+    name = name.strip()
+    for entry in entries:
+        if name in (entry.model, short_name(entry), Path(entry.model).name):
+            return entry
+    if name == "built-in":
+        return next((e for e in entries if e.source == "built-in"), None)
+    return None
+
+
 def model_for(entry: Listed, settings: Settings) -> ChatModel:
     """The model behind one entry of `available()`, for switching to it without a restart
     (`Companion.use_model`). A built-in file is loaded on its first reply, an endpoint asked on its first."""

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from samantha.companion import Companion, Turn
     from samantha.config import Settings
     from samantha.llm.base import ChatModel
+    from samantha.llm.catalog import Listed
     from samantha.memories import MemoryWithSource
     from samantha.records import Conversation, Message
     from samantha.store import Store
@@ -69,6 +70,8 @@ class ChatService:
         self.store: Store | None = companion.store if companion is not None else None
         """The user's database; incognito, the companion writes elsewhere and only reads this one."""
         self.companion: Companion | None = None
+        self.chosen: Listed | None = None
+        """The model `/model NAME` switched to, if any."""
 
     # Start-up and incognito
 
@@ -107,6 +110,31 @@ class ChatService:
             reply_tokens=self.companion.settings.max_reply_tokens,
             small_model_notice=model.small_model_notice,
         )
+
+    def switch_model(self, name: str) -> str:
+        """`/model NAME`: the next replies come from that model, without a restart; with no name, the
+        models there are to switch to. Returns what to tell the user; an unknown name is a UsageError."""
+        from samantha.errors import UsageError
+        from samantha.llm import catalog
+
+        entries = catalog.available(self.settings)
+        if not name.strip():
+            current = self.companion.model.name if self.companion else ""
+            lines = [
+                f"{'*' if entry is self.chosen or (self.chosen is None and entry.active) else ' '} "
+                f"{catalog.short_name(entry)}  ({entry.backend}, {entry.source})"
+                for entry in entries
+            ]
+            return "\n".join([f"Now: {current}", *lines, "/model NAME switches to one of these."])
+        entry = catalog.find(entries, name)
+        if entry is None:
+            names = ", ".join(catalog.short_name(e) for e in entries)
+            raise UsageError(f"There is no model called {name.strip()!r} here; the models are: {names}.")
+        if self.companion is None:
+            raise UsageError("I'm still waking up; switch models in a moment.")
+        self.companion.use_model(catalog.model_for(entry, self.settings))
+        self.chosen = entry
+        return f"Switched to {catalog.short_name(entry)} ({entry.backend}); the next replies come from it."
 
     # Conversations (the user's database)
 

@@ -275,6 +275,8 @@ async def test_slash_commands(make, store, scripted_model, ready, idle):
         assert "/incognito" in app.screen.body and "ctrl+r" in app.screen.body
         await pilot.press("escape")
         await send(pilot, "/model")
+        await app.workers.wait_for_complete()  # the models are listed in a worker
+        await pilot.pause()
         assert app.screen.id == "model-panel" and "scripted" in app.screen.body
         await pilot.press("escape")
         await send(pilot, "/context")

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -20,6 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from samantha import commands
+from samantha.errors import SamanthaError
+from samantha.textsafe import terminal_safe
 from samantha.tui.footer import FittingFooter
 from samantha.tui.screens.memory import MemoryScreen, export_everything, forget_everything
 from samantha.tui.screens.panels import ContextScreen, SourcesScreen, help_panel, model_panel
@@ -185,7 +187,10 @@ class ChatScreen(Screen[None]):
 
     @on(Conversation.CommandTyped)
     async def _command(self, event: Conversation.CommandTyped) -> None:
-        await self.run_action(event.command.id)
+        if event.command.id == "model" and event.argument:  # /model NAME switches
+            self.switch_model(event.argument)
+        else:
+            await self.run_action(event.command.id)
 
     # Actions: one per command (bindings, palette and slash commands all land here)
 
@@ -254,7 +259,34 @@ class ChatScreen(Screen[None]):
         if facts is None:
             self.notify("I'm still waking up.")
         else:
-            self.app.push_screen(model_panel(facts))
+            self._show_models()
+
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def _show_models(self) -> None:
+        """/model: the panel, with the models there are to switch to (asking a server may take a moment)."""
+        facts = self.service.model_facts()
+        try:
+            listing = self.service.switch_model("")
+        except SamanthaError as exc:
+            listing = exc.message
+        if facts is not None:
+            self.app.call_from_thread(self.app.push_screen, model_panel(facts, listing))
+
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def switch_model(self, name: str) -> None:
+        """/model NAME: the next replies come from that model; the status bar follows."""
+        try:
+            said = self.service.switch_model(name)
+        except SamanthaError as exc:
+            self.app.call_from_thread(self.notify, terminal_safe(exc.message), severity="warning")
+            return
+        self.app.call_from_thread(self.notify, terminal_safe(said))
+        facts = self.service.model_facts()
+        if facts is not None:
+            self.app.call_from_thread(self.status.show_model, facts, incognito=self.incognito)
+
+    def action_continue_reply(self) -> None:
+        self.conversation.continue_reply()
 
     def action_export(self) -> None:
         export_everything(self, self.service)

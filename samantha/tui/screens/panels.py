@@ -156,8 +156,8 @@ def help_panel(key: Callable[[str], str]) -> TextPanel:
     return TextPanel("Help", body, "help-panel")
 
 
-def model_panel(facts: ModelFacts) -> TextPanel:
-    """/model: which model answers, its context window, and how to switch."""
+def model_panel(facts: ModelFacts, listing: str = "") -> TextPanel:
+    """/model: which model answers, its context window, and the models to switch to (`listing`)."""
     lines = [
         f"Model: {facts.name}",
         f"Backend: {facts.backend}",
@@ -166,4 +166,6 @@ def model_panel(facts: ModelFacts) -> TextPanel:
         facts.small_model_notice
         or "Switch with SAMANTHA_BASE_URL / SAMANTHA_MODEL / SAMANTHA_MODEL_PATH (see the README).",
     ]
+    if listing:
+        lines += ["", listing]
     return TextPanel("Model", terminal_safe("\n".join(lines)), "model-panel")

@@ -25,6 +25,7 @@ STATUS_MARKS = {
     "pending": "writing…",
     "stopping": "stopping…",
     "interrupted": "interrupted",
+    "cut": "cut at the length limit; /continue goes on",
     "error": "not answered",
 }
 

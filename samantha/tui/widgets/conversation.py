@@ -430,6 +430,17 @@ class Conversation(Vertical):
             self.reply.set_status("stopping")
         return True
 
+    def continue_reply(self) -> None:
+        """Go on with a reply cut at the length limit: "continue" is sent in this conversation."""
+        if self.streaming:
+            self.notify(BUSY, severity="warning")
+            return
+        last = self.chat.last("assistant")
+        if last is None or last.status != "cut":
+            self.notify("The last reply was not cut, so there is nothing to continue.")
+            return
+        self.send(commands.CONTINUE)
+
     def regenerate(self) -> None:
         """Answer the last message again (also: try again after an error)."""
         if self.streaming or self.service.companion is None:
