@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import errno
+import sqlite3
+import time
+from collections.abc import Callable
 
 
 class SamanthaError(Exception):
@@ -123,3 +126,18 @@ def store_error(exc: BaseException, doing: str = "") -> StoreError:
     if why == DISK_FULL:
         return DiskFull(sentence)
     return StoreError(sentence)
+
+
+def while_busy(step: Callable[[], object], seconds: float) -> None:
+    """Run `step`, again while the database is busy, for up to `seconds`: several first opens at once race
+    for the switch to WAL and the schema, and SQLite may refuse a waiting one at once (a lock it cannot
+    wait for) rather than after its busy timeout. The steps given are idempotent, so a retry is safe."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if reason(exc) != BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

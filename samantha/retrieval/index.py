@@ -31,7 +31,7 @@ from typing import Any, Protocol, TypeVar, cast
 import numpy as np
 
 from samantha import locations
-from samantha.errors import BUSY, DISK_FULL, UsageError, reason, store_error
+from samantha.errors import BUSY, DISK_FULL, UsageError, reason, store_error, while_busy
 from samantha.retrieval import nlp
 from samantha.retrieval.facts import Fact, facts_in_sentences
 from samantha.retrieval.glossary import Glossary
@@ -44,6 +44,8 @@ USER_SUFFIXES = (".txt", ".md")
 #: Folder beside the index with copies of the files the user added (`corpus add`).
 ADDED_DIR = "corpus-added"
 MAX_USER_FILE_BYTES = 2_000_000
+#: How long a first open waits for another process opening the same fresh index (its WAL switch, its schema).
+OPEN_WAIT_SECONDS = 60.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -157,7 +159,8 @@ class CorpusIndex:
         os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # created private, never 0644
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            # Several processes opening a fresh home at once race for these (as the store's first opens do).
+            while_busy(lambda: conn.execute("PRAGMA journal_mode=WAL"), OPEN_WAIT_SECONDS)
             self.conn = conn
             if self.version() not in (None, INDEX_VERSION):
                 # Another version's cache: start afresh (user files are kept, their text is re-indexed).
@@ -166,7 +169,7 @@ class CorpusIndex:
                     "DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS sentences; "
                     "DROP TABLE IF EXISTS facts;"
                 )
-            conn.executescript(SCHEMA)
+            while_busy(lambda: conn.executescript(SCHEMA), OPEN_WAIT_SECONDS)
             have = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
             for column, kind in DOCUMENT_COLUMNS.items():
                 if column not in have:

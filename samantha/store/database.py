@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
 
-from samantha.errors import BUSY, DISK_FULL, StoreError, reason, store_error
+from samantha.errors import BUSY, DISK_FULL, StoreError, reason, store_error, while_busy
 from samantha.store.migrations import is_current, migrate
 
 #: How long a write waits for another process's write lock (an import, another Samantha) before saying the
@@ -39,13 +37,13 @@ def open_database(path: Path | None) -> sqlite_utils.Database:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             db = sqlite_utils.Database(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            _while_busy(lambda: db.execute("PRAGMA journal_mode = WAL"))
+            while_busy(lambda: db.execute("PRAGMA journal_mode = WAL"), MIGRATION_WAIT_MS / 1000)
             db.execute("PRAGMA synchronous = NORMAL")
         except (OSError, sqlite3.Error) as exc:
             raise _open_error(exc, path) from None
     db.execute("PRAGMA foreign_keys = ON")
     try:
-        _while_busy(lambda: migrate(db))
+        while_busy(lambda: migrate(db), MIGRATION_WAIT_MS / 1000)
     except sqlite3.DatabaseError as exc:
         if reason(exc) in (BUSY, DISK_FULL):
             raise _open_error(exc, path) from None
@@ -57,21 +55,6 @@ def open_database(path: Path | None) -> sqlite_utils.Database:
             if side.exists():
                 side.chmod(0o600)
     return db
-
-
-def _while_busy(step: Callable[[], object]) -> None:
-    """Run `step`, again while the database is busy, for up to MIGRATION_WAIT_MS: several first opens at
-    once race for the switch to WAL and the migrations, and SQLite may refuse a waiting one at once (a lock
-    it cannot wait for) rather than after its busy timeout. Migrations are idempotent, so a retry is safe."""
-    deadline = time.monotonic() + MIGRATION_WAIT_MS / 1000
-    while True:
-        try:
-            step()
-            return
-        except sqlite3.OperationalError as exc:
-            if reason(exc) != BUSY or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def _open_error(exc: BaseException, path: Path | None) -> StoreError:
