@@ -149,7 +149,10 @@ class PlainChat:
             elif text.startswith("/"):
                 self.command(text)
                 continue
-            typed_ahead = self.say(text)
+            try:
+                typed_ahead = self.say(text)
+            except KeyboardInterrupt:  # Ctrl+C as her reply ends, before the next prompt: the chat goes on
+                self.echo()
 
     def command(self, text: str) -> None:
         command, argument = commands.parse_slash(text, plain=True)

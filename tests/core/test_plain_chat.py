@@ -107,3 +107,28 @@ def test_every_plain_command_has_a_handler():
     for command in commands.COMMANDS:
         if command.plain:
             assert callable(getattr(PlainChat, f"do_{command.id}", None)), command.id
+
+
+def test_ctrl_c_as_a_reply_ends_does_not_end_the_chat(settings, companion, scripted_model, store):
+    """A Ctrl+C pressed as her reply finishes lands before the next prompt is up (CI's tmux run saw the
+    chat end there): it is not a way out; the next message is still answered."""
+    scripted_model.enqueue("The sea is wide.", "Letters travel far.")
+    out: list[str] = []
+    interrupted = []
+
+    def echo(text: str = "", nl: bool = True) -> None:
+        if text == "" and nl and not interrupted:  # the newline after the first reply: Ctrl+C lands here
+            interrupted.append(True)
+            raise KeyboardInterrupt
+        out.append(text + ("\n" if nl else ""))
+
+    chat = PlainChat(ChatService(settings, companion=companion), incognito=False, echo=echo)
+    chat.run(Lines("Tell me about the sea.", "And letters?"))  # type: ignore[arg-type]
+    shown = "".join(out)
+    assert interrupted and "samantha> The sea is wide." in shown and "samantha> Letters travel far." in shown
+    assert [m.role for m in store.recent_messages(store.latest_conversation().id)] == [
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+    ]
