@@ -206,12 +206,12 @@ async def stream_run(tokens: int, delay: float, home: Path) -> dict[str, float |
         started = time.perf_counter()
         await pilot.press("enter")
         await pilot.pause(0.05)
-        while screen.streaming:
+        while screen.conversation.streaming:
             before = len(screen.prompt.value)
             pressed = time.perf_counter()
             # Straight into the app's event queue, as the terminal driver delivers keys.
             app.post_message(events.Key("x", "x"))
-            while len(screen.prompt.value) == before and screen.streaming:
+            while len(screen.prompt.value) == before and screen.conversation.streaming:
                 await asyncio.sleep(0.001)
             if len(screen.prompt.value) > before:
                 latencies.append((time.perf_counter() - pressed) * 1000)

@@ -146,7 +146,7 @@ async def play_turns(app: SamanthaApp, pilot: object, language: Language = "en")
     for text, _ in TURNS[language]:
         screen.prompt.value = text
         await pilot.press("enter")
-        while screen.streaming:
+        while screen.conversation.streaming:
             await app.workers.wait_for_complete()
             await pilot.pause()
     await app.workers.wait_for_complete()
@@ -214,7 +214,7 @@ def save_real_screenshot(path: Path, size: tuple[int, int] = (120, 36)) -> Path:
                 screen.prompt.value = text
                 await pilot.press("enter")
                 await pilot.pause(0.2)
-                while screen.streaming:
+                while screen.conversation.streaming:
                     await pilot.pause(0.1)
             await app.workers.wait_for_complete()
             screen.prompt.cursor_blink = False

@@ -370,7 +370,11 @@ async def wait_idle(app: Any, pilot: Any) -> None:
     for _ in range(1000):
         await app.workers.wait_for_complete()
         await pilot.pause(0.01)
-        if app.companion is not None and not screen.streaming and screen.queued is None:
+        if (
+            app.companion is not None
+            and not screen.conversation.streaming
+            and screen.conversation.queued is None
+        ):
             break
     await app.workers.wait_for_complete()
     await pilot.pause()

@@ -64,7 +64,7 @@ async def wait_idle(app: SamanthaApp, pilot: Any) -> None:
     for _ in range(500):
         await settle(app)
         await pilot.pause()
-        if not screen.streaming and screen.queued is None:
+        if not screen.conversation.streaming and screen.conversation.queued is None:
             break
     await settle(app)
     await pilot.pause()

@@ -72,7 +72,7 @@ async def test_escape_stops_and_keeps_the_partial_reply(make, store, ready, idle
         await ready(app, pilot)
         await send(pilot, "tell me a long story")
         await pilot.pause(0.3)
-        assert app.chat_screen.streaming
+        assert app.chat_screen.conversation.streaming
         await pilot.press("escape")
         await idle(app, pilot)
         reply = app.chat_screen.chat.bubbles()[-1]
@@ -201,7 +201,10 @@ async def test_only_one_message_waits_for_the_core(make, ready):
         await pilot.pause()
         await send(pilot, "first")
         await send(pilot, "second")
-        assert app.chat_screen.queued is not None and app.chat_screen.queued.text == "first"
+        assert (
+            app.chat_screen.conversation.queued is not None
+            and app.chat_screen.conversation.queued.text == "first"
+        )
         assert app.chat_screen.prompt.value == "second"
 
 
@@ -221,7 +224,7 @@ async def test_core_that_cannot_start_is_told_and_the_app_stays(make, monkeypatc
         assert app.is_running
         assert any("/nowhere.gguf" in n.message for n in app.notices)
         await send(pilot, "hello?")
-        assert app.chat_screen.queued is not None  # kept, not lost
+        assert app.chat_screen.conversation.queued is not None  # kept, not lost
 
 
 async def test_empty_and_oversized_messages_are_refused_in_words(make, ready):
@@ -319,7 +322,7 @@ async def test_status_bar_shows_model_tokens_and_the_small_model_notice_once(
         assert "tiny" in status.notice
         await send(pilot, "hello")
         await idle(app, pilot)
-        assert status.used > 0 and status.used == app.chat_screen.last_context.used
+        assert status.used > 0 and status.used == app.chat_screen.conversation.last_context.used
         rendered = str(status.render())
         assert "scripted" in rendered and f"{status.used:,}/{status.budget:,}" in rendered
         notices = [n for n in app.notices if "tiny model" in n.message]

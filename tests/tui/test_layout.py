@@ -163,7 +163,7 @@ async def test_a_dialog_footer_shows_only_its_own_keys(make, store, ready):
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
-        app.chat_screen.conversation_id = conversation.id
+        app.chat_screen.conversation.conversation_id = conversation.id
         await pilot.press("f8")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)

@@ -147,7 +147,7 @@ async def test_context_inspector_shows_each_part_with_tokens_and_the_budget(
         await ready(app, pilot)
         await send(pilot, "Tell me about the film")
         await idle(app, pilot)
-        plan = app.chat_screen.last_context
+        plan = app.chat_screen.conversation.last_context
         await pilot.press("f4")
         assert isinstance(app.screen, ContextScreen)
         table = app.screen.query_one(DataTable)
@@ -294,7 +294,7 @@ async def test_slash_commands(make, store, scripted_model, ready, idle):
         await send(pilot, "/new")
         assert app.chat_screen.conversation_id is None
         assert [b.raw for b in app.chat_screen.chat.bubbles()][-1].startswith("A fresh page")
-        app.chat_screen.conversation_id = conversation_id
+        app.chat_screen.conversation.conversation_id = conversation_id
         await send(pilot, "/reset")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -342,7 +342,7 @@ async def test_keymap_from_config_rebinds_by_id(make, monkeypatch, ready):
     app = make(settings=load_settings())
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
-        app.chat_screen.conversation_id = "something"
+        app.chat_screen.conversation.conversation_id = "something"
         await pilot.press("ctrl+n")
         assert app.chat_screen.conversation_id == "something"
         await pilot.press("ctrl+t")

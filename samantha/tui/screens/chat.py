@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -20,11 +20,10 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from samantha import commands
-from samantha.errors import SamanthaError
-from samantha.textsafe import terminal_safe
 from samantha.tui.footer import FittingFooter
 from samantha.tui.screens.memory import MemoryScreen, export_everything, forget_everything
-from samantha.tui.screens.panels import ContextScreen, SourcesScreen, help_panel, model_panel
+from samantha.tui.screens.models import show_models, switch_model
+from samantha.tui.screens.panels import ContextScreen, SourcesScreen, help_panel
 from samantha.tui.widgets.chat_view import ChatView
 from samantha.tui.widgets.conversation import BUSY, Conversation
 from samantha.tui.widgets.notice_bar import NoticeBar
@@ -33,8 +32,7 @@ from samantha.tui.widgets.sidebar import Sidebar
 from samantha.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from samantha.context import ContextPlan
-    from samantha.tui.services import ChatService
+    from samantha.tui.services import ChatService, ModelFacts
 
 #: Below this many columns the sidebar folds away on its own, so the conversation keeps room for its text
 #: (at 60 columns it wraps at more than 40); it comes back when the terminal is wider again.
@@ -110,22 +108,6 @@ class ChatScreen(Screen[None]):
     def conversation_id(self) -> str | None:
         return self.conversation.conversation_id
 
-    @conversation_id.setter
-    def conversation_id(self, value: str | None) -> None:
-        self.conversation.conversation_id = value
-
-    @property
-    def streaming(self) -> bool:
-        return self.conversation.streaming
-
-    @property
-    def queued(self) -> Conversation.Pending | None:
-        return self.conversation.queued
-
-    @property
-    def last_context(self) -> ContextPlan | None:
-        return self.conversation.last_context
-
     def key(self, command_id: str) -> str:
         """The key bound to a command now (after the user's keymap)."""
         return commands.key_of(command_id, self.service.settings.ui.keymap)
@@ -163,14 +145,12 @@ class ChatScreen(Screen[None]):
         if event.context is not None:
             self.status.used = event.context.used
             self.status.budget = event.context.budget
-        cited = []
-        if event.citations:
-            cited.append(f"{event.citations} passage(s)")
-        if event.memories:
-            cited.append(f"{event.memories} {'memory' if event.memories == 1 else 'memories'}")
-        if cited:
-            self.notify(f"This answer cites {' and '.join(cited)}; {self.key('sources')} shows them.")
+        if cited := event.cited():
+            self.notify(f"This answer cites {cited}; {self.key('sources')} shows them.")
         self.sidebar.reload()
+
+    def _switched(self, facts: ModelFacts) -> None:
+        self.status.show_model(facts, incognito=self.incognito)
 
     @on(Sidebar.Opened)
     def _open(self, event: Sidebar.Opened) -> None:
@@ -188,7 +168,7 @@ class ChatScreen(Screen[None]):
     @on(Conversation.CommandTyped)
     async def _command(self, event: Conversation.CommandTyped) -> None:
         if event.command.id == "model" and event.argument:  # /model NAME switches
-            self.switch_model(event.argument)
+            switch_model(self, self.service, event.argument, self._switched)
         else:
             await self.run_action(event.command.id)
 
@@ -213,13 +193,13 @@ class ChatScreen(Screen[None]):
         self.conversation.show_sources()
 
     def action_context(self) -> None:
-        self.app.push_screen(ContextScreen(self.last_context))
+        self.app.push_screen(ContextScreen(self.conversation.last_context))
 
     def action_memories(self) -> None:
         self.app.push_screen(MemoryScreen(self.service))
 
     def action_incognito(self) -> None:
-        if self.streaming:
+        if self.conversation.streaming:
             self.notify(BUSY, severity="warning")
         else:
             self.post_message(self.IncognitoWanted(not self.incognito))
@@ -242,7 +222,7 @@ class ChatScreen(Screen[None]):
 
     def action_delete(self) -> None:
         target = self.sidebar.target(self.conversation_id)
-        if self.streaming and target == self.conversation_id:
+        if self.conversation.streaming and target == self.conversation_id:
             self.notify(BUSY, severity="warning")
         else:
             self.sidebar.delete(target)
@@ -255,35 +235,10 @@ class ChatScreen(Screen[None]):
         self.action_delete()
 
     def action_model(self) -> None:
-        facts = self.service.model_facts()
-        if facts is None:
+        if self.service.model_facts() is None:
             self.notify("I'm still waking up.")
         else:
-            self._show_models()
-
-    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
-    def _show_models(self) -> None:
-        """/model: the panel, with the models there are to switch to (asking a server may take a moment)."""
-        facts = self.service.model_facts()
-        try:
-            listing = self.service.switch_model("")
-        except SamanthaError as exc:
-            listing = exc.message
-        if facts is not None:
-            self.app.call_from_thread(self.app.push_screen, model_panel(facts, listing))
-
-    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
-    def switch_model(self, name: str) -> None:
-        """/model NAME: the next replies come from that model; the status bar follows."""
-        try:
-            said = self.service.switch_model(name)
-        except SamanthaError as exc:
-            self.app.call_from_thread(self.notify, terminal_safe(exc.message), severity="warning")
-            return
-        self.app.call_from_thread(self.notify, terminal_safe(said))
-        facts = self.service.model_facts()
-        if facts is not None:
-            self.app.call_from_thread(self.status.show_model, facts, incognito=self.incognito)
+            show_models(self, self.service)
 
     def action_continue_reply(self) -> None:
         self.conversation.continue_reply()

@@ -83,6 +83,13 @@ class Conversation(Vertical):
         citations: int
         memories: int = 0
 
+        def cited(self) -> str:
+            """What the answer cites, in words ('' when nothing): '2 passage(s) and 1 memory'."""
+            parts = [f"{self.citations} passage(s)"] if self.citations else []
+            if self.memories:
+                parts.append(f"{self.memories} {'memory' if self.memories == 1 else 'memories'}")
+            return " and ".join(parts)
+
     @dataclass
     class StateChanged(Message):
         """What the conversation is doing, for the status bar ('' when idle)."""
