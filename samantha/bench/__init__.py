@@ -5,6 +5,10 @@ A row is a dict: {"area", "name", "value", "unit", "target" (str or None), "ok" 
 
 from __future__ import annotations
 
+import argparse
+import os
+import tempfile
+from collections.abc import Callable
 from typing import Any
 
 Row = dict[str, Any]
@@ -28,3 +32,14 @@ def row(
         "ok": ok,
         "note": note,
     }
+
+
+def run_alone(run: Callable[[bool], list[Row]], description: str | None) -> None:
+    """`python -m samantha.bench.<area> [--quick]`: one area's rows printed, in a temporary home (a
+    bench never writes into the user's own)."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0] if description else None)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    quick = parser.parse_args().quick
+    os.environ["SAMANTHA_HOME"] = tempfile.mkdtemp(prefix="samantha-bench-home-")
+    for result in run(quick):
+        print(result)

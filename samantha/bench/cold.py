@@ -30,10 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pty
-import select
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -47,6 +44,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from samantha.bench import Row, row
+from samantha.bench.pty_app import app_in_pty
 
 AREA = "cold"
 FILM_QUESTION = "Who directed the film Her?"
@@ -175,45 +173,23 @@ def base_env(home: Path, **extra: str) -> dict[str, str]:
 def app_first_reply(home: Path, timeout: float = 90.0) -> tuple[float, float]:
     """(seconds from spawn to the first frame, seconds from sending a message right then to the first
     token of the reply), the app in a pseudo-terminal on the built-in model."""
-    import fcntl
-    import struct
-    import termios
-
     env = base_env(home, TERM="xterm-256color", COLUMNS="120", LINES="36")
-    leader, follower = pty.openpty()
-    os.set_blocking(leader, False)
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        samantha(), stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True
-    )
-    os.close(follower)
     seen = b""
     frame = sent = reply = float("nan")
     database = home / "samantha.db"
-    try:
-        while time.perf_counter() - started < timeout and process.poll() is None:
-            ready, _, _ = select.select([leader], [], [], 0.005)
-            if ready:
-                try:
-                    seen += os.read(leader, 1 << 16)
-                except OSError:
-                    break
+    with app_in_pty(env) as app:
+        while app.elapsed() < timeout and app.running():
+            chunk = app.read(0.005)
+            if chunk is None:
+                break
+            seen += chunk
             if frame != frame and PLACEHOLDER in seen:
-                frame = time.perf_counter() - started
-                os.write(leader, SMALL_TALK.encode() + b"\r")
+                frame = app.elapsed()
+                app.type(SMALL_TALK.encode() + b"\r")
                 sent = time.perf_counter()
             if sent == sent and _has_reply(database):
                 reply = time.perf_counter() - sent
                 break
-    finally:
-        try:
-            os.write(leader, b"\x11")  # ctrl+q
-            process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        os.close(leader)
     return frame, reply
 
 

@@ -11,13 +11,11 @@ memory and film questions (the small model's prompt is meant to stay well under 
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import tempfile
 import time
 
-from samantha.bench import Row, row
+from samantha.bench import Row, row, run_alone
 from samantha.bench.model import percentile
 
 AREA = "conversation"
@@ -127,14 +125,5 @@ def run(quick: bool = False) -> list[Row]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    args = parser.parse_args()
-    os.environ.setdefault("SAMANTHA_HOME", tempfile.mkdtemp(prefix="samantha-bench-home-"))
-    for result in run(args.quick):
-        print(result)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)

@@ -14,8 +14,6 @@ fall on both alike.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -24,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from samantha.bench import Row, row
+from samantha.bench import Row, row, run_alone
 
 AREA = "model"
 RATIO_TARGET = 0.95
@@ -243,14 +241,5 @@ def run(quick: bool = False) -> list[Row]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds, shorter replies")
-    args = parser.parse_args()
-    os.environ.setdefault("SAMANTHA_HOME", tempfile.mkdtemp(prefix="samantha-bench-home-"))
-    for result in run(args.quick):
-        print(result)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from samantha import locations
-from samantha.bench import Row, row
+from samantha.bench import Row, row, run_alone
 
 AREA = "retrieval"
 QUERIES = [
@@ -102,18 +102,5 @@ def run(quick: bool) -> list[Row]:
     return rows
 
 
-def main() -> None:
-    import argparse
-    import os
-    import tempfile
-
-    parser = argparse.ArgumentParser(description="Retrieval benchmark (a temporary SAMANTHA_HOME).")
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    args = parser.parse_args()
-    os.environ["SAMANTHA_HOME"] = tempfile.mkdtemp(prefix="samantha-bench-home-")
-    for result in run(args.quick):
-        print(result)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)

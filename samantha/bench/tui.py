@@ -17,12 +17,8 @@ Run: `python -m samantha.bench.tui [--quick]` (or through `make bench`).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import pty
-import select
-import signal
 import statistics
 import subprocess
 import sys
@@ -32,7 +28,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from samantha.bench import Row, row
+from samantha.bench import Row, row, run_alone
+from samantha.bench.pty_app import app_in_pty
 from samantha.llm.base import ModelDefaults
 
 AREA = "tui"
@@ -74,64 +71,25 @@ def seed_conversations(path: Path, count: int) -> None:
     store.close()
 
 
-def _samantha_command() -> list[str]:
-    script = Path(sys.executable).with_name("samantha")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "samantha"]
-
-
 def time_first_frame(home: Path, newest_title: str, timeout: float = 20.0) -> tuple[float, float]:
     """Seconds from spawning `samantha` in a pty to (first frame, sidebar filled)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMANTHA_", "OPENAI_"))}
     env.update(SAMANTHA_HOME=str(home), TERM="xterm-256color", COLUMNS="120", LINES="36")
-    leader, follower = pty.openpty()
-    os.set_blocking(leader, False)
-    import fcntl
-    import struct
-    import termios
-
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        _samantha_command(),
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        env=env,
-        start_new_session=True,
-        close_fds=True,
-    )
-    os.close(follower)
     seen = b""
     frame = sidebar = float("nan")
     title = newest_title.encode()
-    try:
-        while time.perf_counter() - started < timeout:
-            ready, _, _ = select.select([leader], [], [], 0.01)
-            if ready:
-                try:
-                    chunk = os.read(leader, 1 << 16)
-                except OSError:
-                    break
-                seen += chunk
-                now = time.perf_counter() - started
-                if frame != frame and PLACEHOLDER in seen:
-                    frame = now
-                if sidebar != sidebar and title in seen:
-                    sidebar = now
-                if frame == frame and sidebar == sidebar:
-                    break
-            if process.poll() is not None:
+    with app_in_pty(env) as app:
+        while app.elapsed() < timeout and app.running():
+            chunk = app.read(0.01)
+            if chunk is None:
                 break
-    finally:
-        try:
-            os.write(leader, b"\x11")  # ctrl+q
-            process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        os.close(leader)
+            seen += chunk
+            if frame != frame and PLACEHOLDER in seen:
+                frame = app.elapsed()
+            if sidebar != sidebar and title in seen:
+                sidebar = app.elapsed()
+            if frame == frame and sidebar == sidebar:
+                break
     return frame, sidebar
 
 
@@ -326,15 +284,5 @@ def run(quick: bool) -> list[Row]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m samantha.bench.tui")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    if "SAMANTHA_HOME" not in os.environ:
-        os.environ["SAMANTHA_HOME"] = tempfile.mkdtemp(prefix="samantha-bench-home-")
-    for found in run(args.quick):
-        print(found)
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)
