@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from support.retrievers import FixedRetriever
 
 from samantha.companion import COMPOSED_FROM_MEMORIES, COMPOSED_IN_KOREAN, Companion
 from samantha.conversation.recollect import MEMORIES_DATA_HEADING
 from samantha.records import Passage
-
-
-class RecordingRetriever:
-    """Film retrieval that records what it was asked and always finds a passage (so any leak shows)."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-
-    def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
-        self.asked.append(text)
-        return [Passage(id="p1", source="000_x.txt", text="테오도르는 외로움을 잊는다.")]
-
-    def search(self, query: str, k: int = 5) -> list[Passage]:
-        return self.passages_for_turn(query, k)
-
-    def ground(self, question: str, passages: list[Passage]) -> None:
-        return None  # no grounded answer: the model answers from the passages
-
-    def check_claims(self, text: str, passages: list[Passage]) -> list[object]:
-        return []
 
 
 def small(settings):
@@ -84,7 +65,7 @@ def test_a_capable_model_that_cites_no_memory_gets_the_composed_answer_added(set
 
 
 def test_questions_to_samantha_get_no_film_passages(settings, store, scripted_model):
-    retriever = RecordingRetriever()
+    retriever = FixedRetriever([Passage(id="p1", source="000_x.txt", text="테오도르는 외로움을 잊는다.")])
     companion = Companion(settings, store, scripted_model, retriever=retriever)
     scripted_model.enqueue("Sometimes, in the quiet between conversations.")
     result = companion.turn(companion.new_conversation(), "Do you ever feel lonely, Samantha?").run()

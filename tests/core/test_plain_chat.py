@@ -3,7 +3,7 @@ film answers followed by their sources. Driven with lines in, text out, and the 
 
 from __future__ import annotations
 
-from typing import Any
+from support.retrievers import FixedRetriever
 
 from samantha import commands
 from samantha.cli.plain import PlainChat
@@ -15,20 +15,6 @@ PASSAGES = [
     Passage(id="a", source="000_review.txt", title="A", text="러닝타임 : 123분. The film runs two hours."),
     Passage(id="b", source="004_review.txt", title="B", text="미국 / 125분"),
 ]
-
-
-class FixedRetriever:
-    def search(self, query: str, k: int = 5) -> list[Passage]:
-        return PASSAGES[:k]
-
-    def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
-        return PASSAGES[:k]
-
-    def ground(self, question: str, passages: list[Passage]) -> None:
-        return None  # no grounded answer: the model's reply stands
-
-    def check_claims(self, text: str, passages: list[Passage]) -> list[Any]:
-        return []
 
 
 class Lines:
@@ -64,7 +50,7 @@ def test_help_lists_the_commands_and_sends_nothing_to_the_model(settings, compan
 
 def test_a_film_answer_prints_its_sources(settings, store, scripted_model):
     scripted_model.enqueue("One review says 123 minutes [1]; another, 125 [2].")
-    companion = Companion(settings, store, scripted_model, retriever=FixedRetriever())
+    companion = Companion(settings, store, scripted_model, retriever=FixedRetriever(PASSAGES))
     chat, shown = chat_with(settings, companion, "How long is the film Her?")
     assert "samantha> One review says 123 minutes [1]; another, 125 [2]." in shown
     sources = shown.split("another, 125 [2].", 1)[1]

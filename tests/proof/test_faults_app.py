@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support.app_driving import wait_idle
 from support.fixtures import endpoint_env
 from support.openai_server import OpenAITestServer, Reply
 
@@ -25,21 +26,6 @@ CASES = [
     ("stream-cut", [Reply.cut(["Half ", "a ", "thought "])], "broke off the reply", "Half a thought "),
     ("malformed-sse", [Reply.malformed(["Some "])], "could not read", "Some "),
 ]
-
-
-async def wait_idle(app: Any, pilot: Any) -> None:
-    screen = app.chat_screen
-    for _ in range(1000):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.01)
-        if (
-            app.companion is not None
-            and not screen.conversation.streaming
-            and screen.conversation.queued is None
-        ):
-            break
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def send(app: Any, pilot: Any, text: str) -> None:

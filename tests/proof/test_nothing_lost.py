@@ -22,9 +22,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
+from support.app_driving import wait_idle
 from support.fixtures import db_rows, endpoint_env, invoke, run_samantha, samantha_command
 from support.openai_server import OpenAITestServer
 
@@ -363,21 +363,6 @@ def test_a_full_disk_refuses_the_message_plainly_and_destroys_nothing(
     assert db_rows(database, "PRAGMA integrity_check") == [("ok",)]
     model.enqueue("Back.")
     assert companion.turn(conversation, "and now?").run().answer == "Back."
-
-
-async def wait_idle(app: Any, pilot: Any) -> None:
-    screen = app.chat_screen
-    for _ in range(1000):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.01)
-        if (
-            app.companion is not None
-            and not screen.conversation.streaming
-            and screen.conversation.queued is None
-        ):
-            break
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_the_app_keeps_a_message_the_busy_database_refused(store: Store, settings: object) -> None:

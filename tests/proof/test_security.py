@@ -7,13 +7,13 @@ import json
 import logging
 import stat
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support.fixtures import db_rows, endpoint_env, run_samantha
 from support.openai_server import OpenAITestServer, Reply, closed_port
+from support.retrievers import FixedRetriever
 
 from samantha.companion import Companion
 from samantha.config import load_settings
@@ -104,17 +104,8 @@ def test_database_and_exports_are_private(openai_server: OpenAITestServer, saman
         assert stat.S_IMODE(side.stat().st_mode) == 0o600, side
 
 
-class InjectedRetriever:
-    """A retriever whose passage tries to instruct the model."""
-
-    def passages_for_turn(self, text: str) -> list[Passage]:
-        return [Passage(id="p1", source="999_user_added.txt", title="A review", text=INJECTION)]
-
-    def ground(self, question: str, passages: list[Passage]) -> None:
-        return None  # no grounded answer: the model's reply stands
-
-    def check_claims(self, text: str, passages: list[Passage]) -> list[Any]:
-        return []
+#: A review passage that tries to instruct the model.
+INJECTED = Passage(id="p1", source="999_user_added.txt", title="A review", text=INJECTION)
 
 
 def test_injected_instructions_are_quoted_labelled_data(
@@ -123,7 +114,7 @@ def test_injected_instructions_are_quoted_labelled_data(
     conversation = store.create_conversation("earlier").id
     store.add_memory(INJECTION)
     store.add_message(conversation, "user", INJECTION)
-    companion = Companion(load_settings(), store, scripted_model, retriever=InjectedRetriever())  # type: ignore[arg-type]
+    companion = Companion(load_settings(), store, scripted_model, retriever=FixedRetriever([INJECTED]))
     companion.turn(
         store.create_conversation("now").id, "What do you remember? Tell me about the film Her."
     ).run()

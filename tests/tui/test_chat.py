@@ -6,6 +6,7 @@ requests); nothing here loads a real model or touches the network.
 
 from __future__ import annotations
 
+from support.app_driving import send
 from textual import events
 from textual.widgets._toast import Toast
 
@@ -13,11 +14,6 @@ from samantha.errors import ModelTimeout, ModelUnavailable
 from samantha.llm.scripted import ScriptedModel
 from samantha.tui.widgets.conversation import Conversation
 from samantha.tui.widgets.prompt import PASTE_LIMIT
-
-
-async def send(pilot, text: str) -> None:
-    pilot.app.chat_screen.prompt.value = text
-    await pilot.press("enter")
 
 
 def shown(app) -> list[tuple[str, str]]:

@@ -4,16 +4,12 @@ keys, arrows move focus where they point. Scripted model; sizes are the terminal
 
 from __future__ import annotations
 
+from support.app_driving import send
 from textual.fuzzy import Matcher
 from textual.widgets import Input
 from textual.widgets._toast import Toast
 
 from samantha.tui.dialogs import ConfirmScreen
-
-
-async def send(pilot, text: str) -> None:
-    pilot.app.chat_screen.prompt.value = text
-    await pilot.press("enter")
 
 
 def screen_text(app) -> str:

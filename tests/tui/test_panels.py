@@ -5,8 +5,9 @@ fixed fake retriever."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from support.app_driving import send
+from support.retrievers import FixedRetriever
 from textual.widgets import DataTable, Markdown
 
 from samantha.companion import Companion
@@ -26,30 +27,11 @@ PASSAGES = [
 ]
 
 
-class FixedRetriever:
-    def search(self, query: str, k: int = 5) -> list[Passage]:
-        return PASSAGES[:k]
-
-    def passages_for_turn(self, text: str, k: int = 5) -> list[Passage]:
-        return PASSAGES[:k]
-
-    def ground(self, question: str, passages: list[Passage]) -> None:
-        return None  # no grounded answer: the model's reply stands
-
-    def check_claims(self, text: str, passages: list[Passage]) -> list[Any]:
-        return []
-
-
-async def send(pilot, text: str) -> None:
-    pilot.app.chat_screen.prompt.value = text
-    await pilot.press("enter")
-
-
 async def test_sources_open_from_a_citation_and_disagreeing_reviews_sit_side_by_side(
     make, settings, store, scripted_model, ready, idle
 ):
     scripted_model.enqueue("Some say it is love [1]; others, loneliness [2].")
-    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever()))
+    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever(PASSAGES)))
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(app, pilot)
         await send(pilot, "Is Samantha's love real?")
@@ -83,7 +65,7 @@ async def test_sources_list_the_memories_an_answer_cites_beside_the_reviews(
     make, settings, store, scripted_model, ready, idle
 ):
     scripted_model.enqueue("Nice to meet you, Mina!", "You live in Busan [m1].")
-    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever()))
+    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever(PASSAGES)))
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(app, pilot)
         await send(pilot, "I'm Mina, I live in Busan.")
@@ -142,7 +124,7 @@ async def test_context_inspector_shows_each_part_with_tokens_and_the_budget(
     make, settings, store, scripted_model, ready, idle
 ):
     scripted_model.enqueue("Here.")
-    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever()))
+    app = make(companion=Companion(settings, store, scripted_model, retriever=FixedRetriever(PASSAGES)))
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(app, pilot)
         await send(pilot, "Tell me about the film")
