@@ -309,6 +309,7 @@ class Companion:
                 ),
                 author=lambda: model.name,
                 passages=[],
+                ends_whole=True,
             )
         source = choose_reply_source(text, plan, self.model, self.retriever, self.settings)
         if recollection is not None:
@@ -386,7 +387,8 @@ class Companion:
                 recorder.add(piece)
                 yield piece
             # A reply stopped at the length limit is whole but unfinished: marked, so it can be continued.
-            status = "cut" if source.kind == "model" and self.model.finish_reason == "length" else "complete"
+            length_limit = source.kind == "model" and self.model.finish_reason == "length"
+            status = "cut" if length_limit and not source.ends_whole else "complete"
         finally:
             if claims is None:
                 claims = self.check_claims(body or recorder.text, source.passages)

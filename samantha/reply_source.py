@@ -49,6 +49,9 @@ class ReplySource:
     """The film answer checked against the reviews, when the turn was given passages."""
     follow_up: Callable[[str], Iterator[str]] | None = None
     """What else follows the reply (a memory answer the model did not cite: `samantha.conversation`)."""
+    ends_whole: bool = False
+    """The reply always ends at a whole sentence (a small model's shaped small talk drops the unfinished
+    rest), so the model reaching its length limit does not leave it cut."""
 
     @property
     def attribute_citations(self) -> bool:

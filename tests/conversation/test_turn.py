@@ -7,6 +7,7 @@ from support.retrievers import FixedRetriever
 
 from samantha.companion import COMPOSED_FROM_MEMORIES, COMPOSED_IN_KOREAN, Companion
 from samantha.conversation.recollect import MEMORIES_DATA_HEADING
+from samantha.llm.scripted import Cut
 from samantha.records import Passage
 
 
@@ -118,3 +119,17 @@ def test_korean_chat_on_a_capable_model_is_the_models(settings, store, scripted_
     scripted_model.enqueue("반가워요!")
     result = companion.turn(companion.new_conversation(), "안녕!").run()
     assert result.answer == "반가워요!" and result.model == scripted_model.name
+
+
+def test_shaped_small_talk_that_reached_the_length_limit_is_whole_not_cut(settings, store, scripted_model):
+    """The small model's small talk keeps whole sentences only: what it had begun when its token limit
+    came is dropped, so the reply is complete and offers no /continue (a newcomer saw '[cut at the
+    400-token reply limit]' under a two-sentence reply)."""
+    scripted_model.enqueue(Cut("I'm sorry about your day. Take a deep breath, you are not alone. And then"))
+    companion = Companion(small(settings), store, scripted_model)
+    result = companion.turn(companion.new_conversation(), "I had a rough day at work.").run()
+    assert result.answer == "I'm sorry about your day. Take a deep breath, you are not alone."
+    assert result.status == "complete"
+    scripted_model.enqueue(Cut("Once upon a time there was"))  # the full model's reply is still cut
+    result = Companion(settings, store, scripted_model).turn(companion.new_conversation(), "A story?").run()
+    assert result.status == "cut"
