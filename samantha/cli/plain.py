@@ -106,12 +106,14 @@ def quiet_keyboard(kept: list[str]) -> Iterator[None]:
         yield
     finally:
         typed = b""
-        while select.select([fd], [], [], 0)[0]:
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                break
-            typed += chunk
-        termios.tcsetattr(fd, termios.TCSANOW, saved)
+        try:
+            while select.select([fd], [], [], 0)[0]:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    break
+                typed += chunk
+        finally:  # the terminal's echo comes back even when a Ctrl+C lands just here
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
         text = typed.decode("utf-8", "replace")
         kept.append("".join(ch for ch in text.splitlines()[-1:][0] if ch.isprintable()) if text else "")
 
