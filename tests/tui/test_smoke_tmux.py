@@ -56,6 +56,18 @@ class Terminal:
             time.sleep(0.2)
         raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
 
+    def wait_still(self, seconds: float, timeout: float) -> str:
+        """The screen once it has not changed for `seconds` (what a person waits for before typing on)."""
+        deadline = time.monotonic() + timeout
+        screen = self.screen()
+        while time.monotonic() < deadline:
+            time.sleep(seconds)
+            now = self.screen()
+            if now == screen:
+                return screen
+            screen = now
+        raise AssertionError(f"the screen kept changing; it was:\n{screen}")
+
     def alive(self) -> bool:
         return "main" in self.tmux("list-sessions", "-F", "#{session_name}")
 
@@ -166,12 +178,16 @@ def test_the_plain_chat_in_a_terminal(plain_terminal: Terminal, samantha_home: P
     terminal.type("C-u", "Write a very long poem about letters.", "Enter")
     terminal.wait_for(lambda s: s.count("samantha>") == 2, 60, "the second reply to start")
     terminal.type("C-c")
-    screen = terminal.wait_for(lambda s: "[interrupted]" in s or s.rstrip().endswith("you>"), 30, "the stop")
+    # The stop, then the next prompt, settled: a person presses Ctrl+D at a prompt they can see. (When
+    # the reply had already ended, the Ctrl+C cleared the prompt and drew a new one; a Ctrl+D sent a few
+    # milliseconds after it went with the old prompt.)
+    terminal.wait_for(lambda s: s.rstrip().endswith("you>"), 30, "the stop and the next prompt")
+    screen = terminal.wait_still(0.5, 30)
     terminal.type("C-d")
     deadline = time.monotonic() + 10
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not terminal.alive(), "Ctrl+D should end the plain chat"
+    assert not terminal.alive(), f"Ctrl+D should end the plain chat; the screen was:\n{terminal.screen()}"
     store = Store.open(samantha_home / "samantha.db")
     try:
         saved = store.recent_messages(store.latest_conversation().id)
