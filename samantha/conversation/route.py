@@ -150,7 +150,8 @@ _FILM_ASKS = _any(
 #: A weaker sign than the names above: it makes a question a film question only when the message is
 #: not addressed to Samantha ("what's your story?" is about her).
 _FILM_TOPICS = _any(
-    r"\b(?:endings?|plot|the story|its story|story about|storyline|genre|sci[- ]?fi|science fiction"
+    r"\b(?:endings?|plot|the story|its story|(?<!\ba )(?<!\bany )(?<!\blittle )story about|storyline"
+    r"|genre|sci[- ]?fi|science fiction"
     r"|awards?|w[io]n anything"
     r"|who (?:made|wrote|directed|shot) it|critics?|reviews?|reviewers?|soundtrack|scenes?|characters?"
     r"|protagonist|lead (?:actor|actress|role)|actors?|actress|the os|the ai|os's|ex-?wife|his ex|his wife"
