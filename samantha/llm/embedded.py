@@ -21,6 +21,10 @@ GGUF_MAGIC = b"GGUF"
 #: A 135M model loops on one phrase without a repeat penalty ("I'm here to help you, and I'm here...").
 REPEAT_PENALTY = 1.15
 TOP_P = 0.9
+#: How much of a core the 1-minute load average must leave idle for a prompt to be read on every core
+#: (Samantha's own writing counts in the load: on 2 cores, turns back to back, it stays under 1.5; with another
+#: program spinning on a core it goes over).
+SPARE_CORE = 0.5
 
 SMALL_MODEL_NOTICE = (
     "I'm running on a tiny built-in model (SmolLM2-135M) that only really speaks English and often "
@@ -70,10 +74,12 @@ class EmbeddedModel(ModelDefaults):
         self.path = model_path or bundled_model_path()
         check_gguf(self.path)
         self.context_window = context_window or DEFAULT_CONTEXT
-        # Half the cores: on a small machine a second thread gains little when it is idle, and stalls
-        # every token when another program holds a core (llama.cpp's threads wait on each other:
-        # docs/startup.md, "Threads"). Used to read the prompt and to write the reply.
+        # Writing: half the cores. On a small machine a second thread gains nothing when it is idle, and
+        # stalls every token when another program holds a core (llama.cpp's threads wait on each other:
+        # docs/startup.md, "Threads"). Reading the prompt is another matter: see `reading_threads`.
         self.threads = threads or max(1, (os.cpu_count() or 2) // 2)
+        self.fixed_threads = threads is not None
+        """Threads set by the user (`SAMANTHA_THREADS`): used to read and to write, whatever the load."""
         is_bundled = model_path is None
         stem = self.path.stem
         self.name = f"{stem} (embedded)"
@@ -127,6 +133,7 @@ class EmbeddedModel(ModelDefaults):
             from samantha.llm import persona_state
 
             with self._generating:
+                self._set_threads(llama)
                 state = persona_state.path_for(self.path, llama, system_prompt)
                 if persona_state.restore(llama, state):
                     return
@@ -134,6 +141,25 @@ class EmbeddedModel(ModelDefaults):
                     messages=[{"role": "system", "content": system_prompt}], max_tokens=1, temperature=0.0
                 )
                 persona_state.save(llama, state)
+
+    def reading_threads(self) -> int:
+        """Threads to read a prompt with: every core when the machine has one to spare (reading is
+        arithmetic on the whole prompt at once, and two threads read it in half the time on an idle
+        2-core machine), else as many as write (with another program on a core, two threads read 1.4
+        times slower than one). The load average is the measure; where there is none, the writers'."""
+        cores = os.cpu_count() or 1
+        if self.fixed_threads or cores <= self.threads:
+            return self.threads
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):
+            return self.threads
+        return cores if load <= cores - SPARE_CORE else self.threads
+
+    def _set_threads(self, llama: Any) -> None:
+        import llama_cpp
+
+        llama_cpp.llama_set_n_threads(llama.ctx, self.threads, self.reading_threads())
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -144,6 +170,7 @@ class EmbeddedModel(ModelDefaults):
         with self._generating:
             self.finish_reason = None
             try:
+                self._set_threads(self.llama)
                 chunks = self.llama.create_chat_completion(
                     messages=list(messages),
                     max_tokens=max_tokens,
