@@ -21,9 +21,9 @@ GGUF_MAGIC = b"GGUF"
 #: A 135M model loops on one phrase without a repeat penalty ("I'm here to help you, and I'm here...").
 REPEAT_PENALTY = 1.15
 TOP_P = 0.9
-#: How much of a core the 1-minute load average must leave idle for a prompt to be read on every core
-#: (Samantha's own writing counts in the load: on 2 cores, turns back to back, it stays under 1.5; with another
-#: program spinning on a core it goes over).
+#: How much of a core the 1-minute load average must leave idle for a prompt to be read on every core.
+#: Samantha's own writing counts in the load: on 2 cores, turns back to back, it stays under 1.5; with
+#: another program spinning on a core it goes over.
 SPARE_CORE = 0.5
 
 SMALL_MODEL_NOTICE = (
