@@ -280,6 +280,8 @@ def _in_transaction(
 _BOM = b"\xef\xbb\xbf"
 #: An export is a few levels deep; a file nested past what the parser can follow is not one.
 TOO_DEEP = "is nested too deeply to be a Samantha export"
+#: The longest reason an import refusal gives: it quotes the file's own data, which can be anything.
+REASON_CHARS = 300
 
 
 class _Unusual(Exception):
@@ -332,6 +334,10 @@ class _Importer:
         }
 
     def refuse(self, reason: str) -> ImportRefused:
+        # The reason quotes the file's own data: kept to one line of reasonable length whatever it holds.
+        reason = " ".join(reason.split())
+        if len(reason) > REASON_CHARS:
+            reason = reason[: REASON_CHARS - 1] + "…"
         return ImportRefused(f"Import refused: {self.path} {reason}; nothing was changed.")
 
     def json(self, handle: io.BufferedReader) -> None:
@@ -441,7 +447,7 @@ class _Importer:
         if counts is None:
             return
         if not isinstance(counts, dict) or any(counts.get(t, self.seen[t]) != self.seen[t] for t in TABLES):
-            raise self.refuse(f"is incomplete: it announces {counts} records but holds {self.seen}")
+            raise self.refuse(f"is incomplete: it announces {counts!r} records but holds {self.seen}")
 
     def add(self, table: str, record: Any, where: str) -> None:
         columns, required = TABLES[table]
@@ -453,7 +459,7 @@ class _Importer:
             raise self.refuse(f"has a {table} entry without {', '.join(sorted(missing))} ({where})")
         unknown = record.keys() - set(columns)
         if unknown:
-            raise self.refuse(f"has unknown fields {', '.join(sorted(unknown))} ({where})")
+            raise self.refuse(f"has unknown fields {', '.join(repr(f) for f in sorted(unknown))} ({where})")
         for column, value in record.items():
             if value is None and column not in required:
                 continue

@@ -188,6 +188,11 @@ def bad_files(exports: dict[str, Path], tmp_path: Path) -> dict[str, tuple[Path,
     first_memory = document["memories"][0]
     put("bad-status.json", changed(memories=[{**first_memory, "status": "maybe"}]), "unknown status")
     put("bad-scope.json", changed(memories=[{**first_memory, "scope": "cloud"}]), "unknown scope")
+    # The file's own data quoted in the reason stays on one line (hypothesis found counts = "\n").
+    put("counts-newline.json", changed(counts="\n"), "incomplete")
+    put("field-newline.json", changed(memories=[{**first_memory, "a\nb": 1}]), "unknown fields 'a\\nb'")
+    put("huge-kind.jsonl", "".join(json.dumps(r) + "\n" for r in [lines[0], {"type": "x" * 5000}, lines[-1]]),
+        "unknown record type")  # fmt: skip
     return out
 
 
@@ -200,6 +205,7 @@ def test_every_bad_file_is_refused_with_its_reason_and_nothing_changes(exports, 
         message = refused.value.message
         assert reason in message, (name, message)
         assert "\n" not in message and message.startswith("Import refused:"), name
+        assert len(message) < 400 + len(str(path)), name
         assert snapshot(target.path) == before, name
     missing = tmp_path / "missing.json"
     with pytest.raises(ImportRefused, match="does not exist"):
