@@ -133,6 +133,7 @@ class Corpus:
         label_titles.append(TRANSLATED_NOTE)
         self.checker = ClaimChecker(self.facts, self.glossary, known, label_titles)
         self._mentions: dict[int, np.ndarray] = {}
+        self._spots: dict[int, list[tuple[list[int], list[int]]]] = {}
 
     def label(self, source: str) -> DocumentLabel:
         return self.labels.get(source) or DocumentLabel(0, source, "", builtin=False)
@@ -154,13 +155,25 @@ class Corpus:
     def mentions(self, i: int, entry: Entry) -> bool:
         return bool(self.mentions_all(entry)[i])
 
+    def spots(self, entry: Entry) -> list[tuple[list[int], list[int]]]:
+        """For each passage, where forms of `entry` start in (its text, its translation): found once per
+        concept, as `mentions_all` is, and not again for every query that names it."""
+        key = id(entry)
+        if key not in self._spots:
+            self._spots[key] = [
+                (form_starts(ko, entry), form_starts(en, entry))
+                for ko, en in zip(self.lower_texts, self.lower_texts_en, strict=True)
+            ]
+        return self._spots[key]
+
     def near(self, i: int, entries: list[Entry], window: int = 14) -> float:
         """1.0 when two different concepts of the query sit within `window` characters in passage `i`
         ("사만다(스칼렛 요한슨)", "Samantha (Scarlett Johansson)"), else 0.0."""
-        return max(
-            near_text(self.lower_texts[i], entries, window),
-            near_text(self.lower_texts_en[i], entries, window),
-        )
+        found = [self.spots(entry)[i] for entry in entries]
+        for side in (0, 1):  # the text, then its translation
+            if close_pair([(start, k) for k, starts in enumerate(found) for start in starts[side]], window):
+                return 1.0
+        return 0.0
 
     def concept_weight(self, entry: Entry) -> float:
         """Rarer concepts weigh more: log(N / passages mentioning it)."""
@@ -169,14 +182,18 @@ class Corpus:
         return float(np.log((n + 1) / (df + 1)))
 
 
+def form_starts(text: str, entry: Entry) -> list[int]:
+    """Where forms of `entry` start in lower-cased `text`."""
+    return [m.start() for form in entry.forms for m in form_pattern(form).finditer(text)]
+
+
+def close_pair(spots: list[tuple[int, int]], window: int) -> bool:
+    """Whether two (position, concept) spots of different concepts sit within `window` characters."""
+    spots.sort()
+    return any(ka != kb and b - a <= window for (a, ka), (b, kb) in itertools.pairwise(spots))
+
+
 def near_text(text: str, entries: list[Entry], window: int = 14) -> float:
     """1.0 when forms of two different entries sit within `window` characters in lower-cased `text`."""
-    spots: list[tuple[int, int]] = []
-    for k, entry in enumerate(entries):
-        for form in entry.forms:
-            spots += [(m.start(), k) for m in form_pattern(form).finditer(text)]
-    spots.sort()
-    for (a, ka), (b, kb) in itertools.pairwise(spots):
-        if ka != kb and b - a <= window:
-            return 1.0
-    return 0.0
+    spots = [(start, k) for k, entry in enumerate(entries) for start in form_starts(text, entry)]
+    return 1.0 if close_pair(spots, window) else 0.0
