@@ -39,7 +39,7 @@ def start(model: Any = None, text: str | None = None, persona: str | None = None
 
         threads.append(_thread("retrieval-warm-up", retrieval_after_model))
     elif film:
-        threads += _retrieval()
+        threads += _retrieval(text)
     return threads
 
 
@@ -55,10 +55,10 @@ def chat_persona(settings: Any, model: Any) -> str:
     return compact_persona(settings.persona) if small else load_prompt(settings.persona)
 
 
-def _retrieval() -> list[threading.Thread]:
+def _retrieval(text: str | None = None) -> list[threading.Thread]:
     from samantha.retrieval import nlp
 
-    return nlp.warm_up()
+    return nlp.warm_up(text)
 
 
 def _may_be_about_the_film(text: str) -> bool:

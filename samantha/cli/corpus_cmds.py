@@ -41,7 +41,7 @@ def search(query: str, k: int, as_json: bool) -> None:
     check_text(query, "query")  # refuse bad input before loading anything
     from samantha.retrieval import nlp
 
-    nlp.warm_up()  # Kiwi and the encoder load on the other core while the index is read
+    nlp.warm_up(query)  # the models it needs load on the other core while the index is read
     found = _retriever().search(query, k)
     if as_json:
         payload = [

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from samantha.records import Passage
+from samantha.retrieval import nlp
 from samantha.retrieval.claims import ClaimChecker
 from samantha.retrieval.facts import Fact
 from samantha.retrieval.glossary import Entry, Glossary
@@ -133,6 +135,8 @@ class Corpus:
         label_titles.append(TRANSLATED_NOTE)
         self.checker = ClaimChecker(self.facts, self.glossary, known, label_titles)
         self._mentions: dict[int, np.ndarray] = {}
+        stored = index.query("SELECT form, terms FROM form_terms")
+        self._form_terms: dict[str, tuple[str, ...]] = {form: tuple(json.loads(t)) for form, t in stored}
         self._spots: dict[int, list[tuple[list[int], list[int]]]] = {}
 
     def label(self, source: str) -> DocumentLabel:
@@ -154,6 +158,11 @@ class Corpus:
 
     def mentions(self, i: int, entry: Entry) -> bool:
         return bool(self.mentions_all(entry)[i])
+
+    def form_terms(self, form: str) -> tuple[str, ...]:
+        """`nlp.form_terms(form)`, from the index when it was stored there (no Kiwi needed)."""
+        known = self._form_terms.get(form)
+        return known if known is not None else nlp.form_terms(form)
 
     def spots(self, entry: Entry) -> list[tuple[list[int], list[int]]]:
         """For each passage, where forms of `entry` start in (its text, its translation): found once per

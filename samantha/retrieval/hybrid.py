@@ -192,15 +192,17 @@ class HybridRetriever:
         casting = any(m.entry.kind == "cast" for m in matches)
         korean, _english = corpus.glossary.expand(text, linked=casting, matches=matches)
         linked_entries = corpus.glossary.linked_entries(matches) if casting else []
-        # On a cold start Kiwi loads on the other core while the encoder loads and runs here.
-        kiwi_loading = None if nlp.kiwi_ready() else nlp.warm_up_kiwi()
+        # On a cold start Kiwi loads on the other core while the encoder loads and runs here (plain English
+        # needs no Kiwi: its terms are split without it, its glossary forms' terms come from the index).
+        needs_kiwi = nlp.needs_kiwi(text) and not nlp.kiwi_ready()
+        kiwi_loading = nlp.warm_up_kiwi() if needs_kiwi else None
         vectors = nlp.encode([text, f"{text} {' '.join(korean)}"] if korean else [text])
         if kiwi_loading is not None:
             kiwi_loading.join()
         terms = nlp.terms(text)
         expansion: list[str] = []
         for form in korean:
-            for term in nlp.form_terms(form):
+            for term in corpus.form_terms(form):
                 if term not in terms and term not in expansion:
                     expansion.append(term)
         return QueryAnalysis(

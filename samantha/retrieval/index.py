@@ -39,7 +39,7 @@ from samantha.retrieval.text import Document, parse_document
 from samantha.retrieval.translation import Translation, load_translation, sentence_key, translation_path
 
 #: Bump when passages, terms or vectors are made differently: the index is then rebuilt.
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 USER_SUFFIXES = (".txt", ".md")
 #: Folder beside the index with copies of the files the user added (`corpus add`).
 ADDED_DIR = "corpus-added"
@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS facts (
     value TEXT NOT NULL, evidence TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS facts_passage ON facts(passage_id);
+CREATE TABLE IF NOT EXISTS form_terms (form TEXT PRIMARY KEY, terms TEXT NOT NULL);
 """
 #: Columns added to `documents` after version 6 (kept across rebuilds: user files live in that table).
 DOCUMENT_COLUMNS = {
@@ -268,6 +269,7 @@ class CorpusIndex:
                 self._write(conn, parsed, origin="builtin", digest=digests[name], path=None, text=None)
             for text, path, parsed in prepared_users:
                 self._write(conn, parsed, "user", sha256(text.encode("utf-8")), path, text)
+            _store_form_terms(conn)
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (INDEX_VERSION,))
         indexed = todo + [s for s, *_ in users]
         return SyncReport(indexed, removed, time.perf_counter() - started)
@@ -337,6 +339,7 @@ class CorpusIndex:
         parsed = build_document(source, text, translation)
         with self.transaction() as conn:
             self._write(conn, parsed, "user", digest, where, text)
+            _store_form_terms(conn)
             self._keep_copy(source, text)  # inside the transaction: no copy, no index entry
         return self._info(source), True
 
@@ -349,6 +352,7 @@ class CorpusIndex:
             raise UsageError(f"{source} is a shipped review and cannot be removed.")
         with self.transaction() as conn:
             self._delete(conn, source)
+            _store_form_terms(conn)
             (self.added_dir / source).unlink(missing_ok=True)
 
     def _keep_copy(self, source: str, text: str) -> None:
@@ -510,6 +514,20 @@ def _mean_vectors(vectors: np.ndarray, counts: list[int]) -> np.ndarray:
         start += count
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     return out
+
+
+def _store_form_terms(conn: sqlite3.Connection) -> None:
+    """The search terms of every form of the glossary the corpus makes (`nlp.form_terms`), so a query
+    that needs only these (an English one) is searched without loading Kiwi. A cache of a pure function:
+    a form missing here is split by Kiwi at query time."""
+    rows = conn.execute("SELECT title, text FROM passages ORDER BY id").fetchall()
+    glossary = Glossary.build([*sorted({title for title, _ in rows}), *(text for _, text in rows)])
+    forms = sorted({form for entry in glossary.entries for form in (*entry.forms, *entry.linked)})
+    conn.execute("DELETE FROM form_terms")
+    conn.executemany(
+        "INSERT INTO form_terms(form, terms) VALUES (?, ?)",
+        [(form, json.dumps(nlp.form_terms(form), ensure_ascii=False)) for form in forms],
+    )
 
 
 def build_document(source: str, text: str, translation: Translation | None = None) -> PreparedDocument:

@@ -93,8 +93,35 @@ def encode(texts: list[str]) -> np.ndarray:
     return np.stack([known[text] for text in texts])  # a copy: callers may change it
 
 
+#: Plain English as Kiwi reads it without surprises: words of letters or of digits, apostrophes inside
+#: words, a comma or semicolon after a word, and ? or ! only at the very end. Kiwi keeps "Mr.", "U.S.A.",
+#: "8,316" and a sentence's last word with its full stop whole (and sometimes splits that word: "ce",
+#: "ntury."), and splits "OS1"; text like that goes to Kiwi.
+_PLAIN_WORD = r"(?:[A-Za-z]+(?:'[A-Za-z]+)*|[0-9]+)"
+_PLAIN_ENGLISH = re.compile(rf"{_PLAIN_WORD}(?:[,;]?\s+{_PLAIN_WORD})*[?!]*")
+_PLAIN_PIECE = re.compile(r"[A-Za-z]+|[0-9]+")
+
+
+def plain_english_terms(text: str) -> list[str] | None:
+    """`terms(text)` without loading Kiwi, for plain English (Kiwi tags each such word SL or SN, apostrophes
+    split words, punctuation is dropped); None for anything else. `tests/retrieval/test_plain_english.py`
+    checks that both give the same terms."""
+    stripped = text.strip()
+    if not _PLAIN_ENGLISH.fullmatch(stripped):
+        return None
+    return [w for w in (p.lower() for p in _PLAIN_PIECE.findall(stripped)) if w not in STOP_TERMS]
+
+
+def needs_kiwi(text: str) -> bool:
+    """Whether searching for `text` needs Kiwi (everything but plain English; see `plain_english_terms`)."""
+    return plain_english_terms(text) is None
+
+
 def terms(text: str) -> list[str]:
     """The content morphemes of `text`, lower-cased, in order (repeats kept, for BM25)."""
+    plain = plain_english_terms(text)
+    if plain is not None:  # Kiwi is a second of loading that an English query does not need
+        return plain
     out: list[str] = []
     for token in kiwi().tokenize(text):
         tag = token.tag.split("-")[0]
@@ -142,7 +169,9 @@ def warm_up_encoder() -> threading.Thread:
     return thread
 
 
-def warm_up() -> list[threading.Thread]:
-    """Load both models, side by side, in background threads (a search started meanwhile waits for
-    them)."""
+def warm_up(text: str | None = None) -> list[threading.Thread]:
+    """Load the models searching for `text` needs (both when it is not known), side by side, in background
+    threads (a search started meanwhile waits for them)."""
+    if text is not None and not needs_kiwi(text):
+        return [warm_up_encoder()]
     return [warm_up_kiwi(), warm_up_encoder()]

@@ -37,7 +37,7 @@ class Retrieval:
         self.model: Recorder | None = None
         self.loads: list[bool] = []
 
-    def warm_up(self) -> list[threading.Thread]:
+    def warm_up(self, text: str | None = None) -> list[threading.Thread]:
         self.loads.append(self.model is not None and self.model.finished.is_set())
         return []
 
