@@ -16,11 +16,16 @@ from collections.abc import Callable
 from typing import Any
 
 
-def start(model: Any = None, text: str | None = None, persona: str | None = None) -> list[threading.Thread]:
+def start(
+    model: Any = None,
+    text: str | None = None,
+    persona: str | None = None,
+    retrieval_after: Callable[[], None] | None = None,
+) -> list[threading.Thread]:
     """Begin loading `model` (a backend with `warm_up(system_prompt)`, given the `persona`) and the
     retrieval models: at once, beside the model, when `text` may be about the film; after the model when
-    `text` is not known yet (the app: every turn needs the model, few need the reviews). Returns the
-    threads."""
+    `text` is not known yet (the app: every turn needs the model, few need the reviews), and after
+    `retrieval_after` returns (the app: once its first reply is over). Returns the threads."""
     threads: list[threading.Thread] = []
     film = text is not None and _may_be_about_the_film(text)
     # A film question is answered from the reviews (the small model only counts tokens), and the cores
@@ -34,6 +39,8 @@ def start(model: Any = None, text: str | None = None, persona: str | None = None
         def retrieval_after_model() -> None:
             for thread in first:
                 thread.join()
+            if retrieval_after is not None:
+                retrieval_after()
             for thread in _retrieval():
                 thread.join()
 

@@ -76,6 +76,41 @@ def test_before_any_message_the_model_comes_first_then_retrieval(retrieval: Retr
     assert model.prompts == ["You are Samantha."]
 
 
+def test_the_app_loads_retrieval_only_once_its_first_reply_is_over(retrieval: Retrieval) -> None:
+    """The app's first reply keeps the cores: the retrieval models wait for `retrieval_after`."""
+    model = Recorder()
+    retrieval.model = model
+    first_reply_over = threading.Event()
+    threads = preload.start(model, None, persona="You are Samantha.", retrieval_after=first_reply_over.wait)
+    model.finished.wait(10)
+    time.sleep(0.2)
+    assert retrieval.loads == []  # the model is ready; the first reply is not over
+    first_reply_over.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert retrieval.loads == [True]
+
+
+def test_the_apps_retrieval_waits_for_the_first_reply_or_a_quiet_moment(settings, companion, monkeypatch):
+    from samantha.tui import services
+
+    service = services.ChatService(settings, companion=companion)
+    service.attach(companion)
+    monkeypatch.setattr(services, "RETRIEVAL_AFTER_IDLE_SECONDS", 0.1)
+    started = time.monotonic()
+    service.after_the_first_reply()  # no message: after the quiet moment
+    assert time.monotonic() - started < 5
+    companion.model.enqueue("Hello!")
+    _, turn = service.start_turn(None, "Hi there", [])
+    waiting = threading.Thread(target=service.after_the_first_reply)
+    waiting.start()
+    waiting.join(timeout=0.3)
+    assert waiting.is_alive()  # the first reply is not over
+    turn.run()
+    waiting.join(timeout=5)
+    assert not waiting.is_alive()
+
+
 def test_a_failing_warm_up_is_left_to_the_turn() -> None:
     class Broken:
         def warm_up(self, system_prompt: str | None = None) -> None:
