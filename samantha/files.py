@@ -98,6 +98,20 @@ def replace_atomically(path: Path, *, mode: int = 0o600) -> Iterator[TextIO]:
     _sync_folder(target.parent)
 
 
+@contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A scratch path beside `path` to write a cache file to: renamed into place when the block ends
+    without an error, removed otherwise, so processes starting at once never read half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    os.close(fd)
+    try:
+        yield Path(scratch)
+        os.replace(scratch, path)
+    finally:
+        Path(scratch).unlink(missing_ok=True)
+
+
 def _sync_folder(folder: Path) -> None:
     """Flush the rename itself to disk (where the system allows opening a folder)."""
     try:

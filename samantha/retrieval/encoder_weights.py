@@ -10,12 +10,10 @@ shipped file used, as before.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 from samantha import locations
+from samantha.files import written_whole
 
 PREFIX = "encoder-weights-"
 
@@ -42,12 +40,5 @@ def _write_copy(shipped: Path, cached: Path) -> None:
 
     with np.load(shipped, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    handle, scratch = tempfile.mkstemp(dir=cached.parent, prefix=".", suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, **arrays)
-        os.replace(scratch, cached)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(scratch)
+    with written_whole(cached) as scratch, scratch.open("wb") as out:
+        np.savez(out, **arrays)
