@@ -49,6 +49,16 @@ ASKS = [
         re.compile(r"\d[\d,.]*\s*(?:원|달러|\$|억|만)"),
     ),
     (
+        # A span of years ("How long had Amy lived with Charles?", "몇 년 같이 살았어?"), not the
+        # film's length nor a year ("몇 년도", "몇 년에 개봉").
+        "years",
+        re.compile(
+            r"(?i)how many years|for how long|how long (?:did|had|has|have|were|was) (?!(?:the|this) "
+            r"(?:movie|film)\b|it\b)|얼마나 오래|몇\s*년\s*(?:동안|간|이나|을|째|같이|정도|사귀|살|함께)"
+        ),
+        re.compile(r"\d+\s*년\s*(?:간|동안)"),
+    ),
+    (
         "minutes",
         re.compile(r"(?i)how long|running ?time|runtime|러닝타임|상영\s*시간|몇\s*분"),
         re.compile(r"\d+\s*분"),
@@ -241,7 +251,32 @@ def find_answer(corpus: Corpus, analysis: QueryAnalysis, passages: list[Passage]
             ) or (not key and q.score >= CONFIRM_BEST * best.score):
                 chosen.append(q)
                 break
+    if not key and not disagreement:
+        chosen = _continued(corpus, chosen, passages)
     return Grounding(True, chosen, disagreement=disagreement, korean=korean, key=key, key_en=key_en)
+
+
+def _continued(corpus: Corpus, chosen: list[Quote], passages: list[Passage]) -> list[Quote]:
+    """The best quote followed by the next sentence of its review, when that sentence is in a given
+    passage: without a short answer to lead with, the sentence that matches the question best often only
+    sets the scene ("Samantha does not answer.") and the one after it tells what was asked ("she was doing
+    a software upgrade")."""
+    best = chosen[0]
+    following = best.row + 1
+    if best.row < 0 or following >= len(corpus.sentence_texts) or any(q.row == following for q in chosen):
+        return chosen
+    row = int(corpus.sentence_passage[following])
+    given = {p.id: n for n, p in enumerate(passages, start=1)}
+    passage_id = corpus.passages[row].id
+    sentence = corpus.sentence_texts[following]
+    if passage_id not in given or corpus.passages[row].source != best.source or is_heading(sentence):
+        return chosen
+    english = corpus.sentence_texts_en[following]
+    follow = Quote(
+        given[passage_id], best.source, sentence, best.score, values_in(sentence), english, following
+    )
+    follow.follows = True
+    return [best, follow, *chosen[1:]]
 
 
 def _glossary_spans(analysis: QueryAnalysis) -> list[tuple[int, int]]:
@@ -405,6 +440,6 @@ def score_sentences(corpus: Corpus, analysis: QueryAnalysis, passages: list[Pass
             score = similarity + 0.5 * covered / total + 0.2 * overlap + 0.2 * near
             if opened is not None:
                 score += 0.25 * bool(opened[1].search(sentence)) - 0.5 * is_heading(sentence)
-            out.append(Quote(n, passage.source, sentence, score, values_in(sentence), english))
+            out.append(Quote(n, passage.source, sentence, score, values_in(sentence), english, int(s)))
     out.sort(key=lambda quote: -quote.score)
     return out

@@ -22,6 +22,9 @@ ENGLISH_VALUES = {
     "count": re.compile(r"(?:about\s+)?\d[\d,]*\s+(?:other\s+)?people"),
     "date": re.compile(rf"(?:{_MONTHS})\s+\d{{1,2}},\s+\d{{4}}|\d{{4}}\.\d{{2}}\.\d{{2}}|\b\d{{4}}\b"),
     "age": re.compile(r"\d+\s*years?\s*old"),
+    "years": re.compile(
+        r"(?i)\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+years\b(?!\s+old)"
+    ),
     "money": re.compile(r"[$€£₩]\s*\d[\d,.]*\s*(?:million|billion)?|\d[\d,.]*\s*(?:won|dollars)"),
 }
 NOT_COVERED = {
@@ -57,6 +60,17 @@ def _said(quote: Quote, korean: bool) -> str:
     return quote.english
 
 
+def _tellings(quotes: list[Quote]) -> list[list[Quote]]:
+    """The quotes grouped into tellings: a quote and the sentences that follow it in its review."""
+    groups: list[list[Quote]] = []
+    for quote in quotes:
+        if quote.follows and groups:
+            groups[-1].append(quote)
+        else:
+            groups.append([quote])
+    return groups
+
+
 def compose(corpus: Corpus, grounding: Grounding, given: int, kind: str | None = None) -> Grounding:
     """Set `grounding.answer` (the reply to show, numbered from [1] in citing order; `order` says which
     given passage each number is) and `grounding.addendum` (the same, numbered as the passages were
@@ -90,7 +104,10 @@ def _text(corpus: Corpus, grounding: Grounding, kind: str | None, number: dict[i
         else:
             lead = f"According to the reviews: {key} [{number[best.n]}]." if key else "From the reviews:"
         lines = [lead]
-        lines += [f"“{_said(q, korean)}” ({source(q)}) [{number[q.n]}]" for q in grounding.quotes[:2]]
+        for group in _tellings(grounding.quotes)[:2]:
+            said = " ".join(_said(q, korean) for q in group)
+            cited = "".join(f"[{number[n]}]" for n in dict.fromkeys(q.n for q in group))
+            lines.append(f"“{said}” ({source(group[0])}) {cited}")
     if translated:
         lines.append(TRANSLATED_NOTE)
     return "\n".join(lines)

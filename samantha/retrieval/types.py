@@ -60,6 +60,10 @@ class Quote:
     values: list[str] = field(default_factory=list)
     english: str = ""
     """The sentence's aligned English translation ("" when the document has none)."""
+    row: int = -1
+    """The sentence's row in the loaded corpus (its neighbours are the rows beside it)."""
+    follows: bool = False
+    """The sentence right after the quote before it, quoted to finish its telling."""
 
 
 @dataclass

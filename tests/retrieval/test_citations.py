@@ -198,3 +198,38 @@ def test_a_one_sided_reply_to_a_disagreement_gets_both_sides(settings, store, re
     companion = make_companion(settings, store, model, retriever)
     streamed = "".join(companion.turn(companion.new_conversation(), "How long is the movie?"))
     assert "123 minutes" in streamed and "125 minutes" in streamed and "disagree" in streamed
+
+
+@pytest.mark.parametrize(
+    ("question", "scene", "told"),
+    [
+        ("What does Theodore do when Samantha doesn't answer?", "does not answer", "looking for her"),
+        ("사만다가 대답이 없자 테오도르는 뭘 했어?", "대답이 없다", "찾기 위해"),
+    ],
+)
+def test_a_quote_that_only_sets_the_scene_goes_on_to_the_next_sentence(
+    retriever: HybridRetriever, question: str, scene: str, told: str
+):
+    """The sentence matching the question's words sets the scene; the next one tells what was asked."""
+    passages = retriever.passages_for_turn(question)
+    grounding = retriever.ground(question, passages)
+    assert grounding.supported
+    assert scene in grounding.answer and told in grounding.answer
+    assert grounding.answer.index(scene) < grounding.answer.index(told)
+    claims = retriever.check_claims(grounding.answer, [passages[n - 1] for n in grounding.order])
+    assert all(c.status == "supported" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("question", "span"),
+    [
+        ("How many years had Amy lived with Charles?", "eight years"),
+        ("에이미는 찰스랑 몇 년 같이 살았어?", "8년"),
+    ],
+)
+def test_a_span_of_years_is_answered_with_years_not_a_date_or_a_count(
+    retriever: HybridRetriever, question: str, span: str
+):
+    grounding = retriever.ground(question, retriever.passages_for_turn(question))
+    assert grounding.supported
+    assert span in grounding.answer.splitlines()[0]
