@@ -30,6 +30,8 @@ from samantha.retrieval.policy import reply_passages
 Answerer = Callable[[str], tuple[str, list[Claim], bool]]
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
+#: A quotation in a reply: “…” (English answers), 「…」 and "…".
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"]*\"")
 
 KS = (1, 3, 5)
 
@@ -74,6 +76,13 @@ def answers(question: Question, passage: Passage) -> bool:
 def language_of(text: str) -> str:
     """ "ko" when Hangul outweighs Latin letters, else "en"."""
     return "ko" if len(_HANGUL.findall(text)) > len(_LATIN.findall(text)) else "en"
+
+
+def reply_language(reply: str) -> str:
+    """The language a reply is written in, quotes of the reviews aside: an English reply that quotes a
+    Korean review (or a verified Korean quote added after it) is still English."""
+    own = _QUOTED.sub(" ", reply)
+    return language_of(own if own.strip() else reply)
 
 
 def gives(answer: str, fact: str) -> bool:
@@ -168,7 +177,7 @@ def run_eval(
             continue
         report.questions += 1
         report.answerable_flagged += not grounding.supported
-        in_language = bool(reply) and language_of(reply) == question.lang
+        in_language = bool(reply) and reply_language(reply) == question.lang
         with_facts = bool(reply) and all(gives(reply, fact) for fact in question.facts)
         claims_ok = bool(reply) and all_supported(claims)
         report.answers_in_language += in_language

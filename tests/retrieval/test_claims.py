@@ -227,3 +227,18 @@ def test_eval_scores_the_configured_endpoints_answers_too(indexed_home):  # type
     assert korean["answers_right"] == 0.0 and korean["answers_in_language"] <= 0.2
     assert english["answers_right"] == 0.0  # "1999" is contradicted (2013, 2014) and the facts are missing
     assert english["answers_all_claims_supported"] <= 0.2  # only where the turn declined to answer
+
+
+def test_the_eval_judges_a_replys_language_by_its_own_words_not_its_quotes():
+    """An English reply followed by a verified Korean quote is English (a miss for a Korean question),
+    and a Korean reply that quotes an English translation is Korean."""
+    from samantha.retrieval.evaluate import reply_language
+
+    english = (
+        "Spike Jonze directed it in 1999.\n⚠ Contradicts the reviews.\n"
+        "“스파이크 존즈 감독이 연출하고 호아킨 피닉스, 스칼렛 요한슨이 출연한 영화다.” [1]"
+    )
+    korean = "리뷰에 이렇게 나와요. “The film runs a full 123 minutes.” (리뷰 1 「인공지능과 연애」) [1]"
+    assert reply_language(english) == "en"
+    assert reply_language(korean) == "ko"
+    assert reply_language("“스파이크 존즈”") == "ko"  # nothing but a quote: the quote's language
