@@ -98,7 +98,7 @@ class ChatService:
         # Incognito without the database open yet (the plain chat): runtime opens it read-only, if it exists.
         store = self.store if incognito else self.open_store()
         companion = runtime.build_companion(self.settings, store=store, incognito=incognito, model=model)
-        if model is None:  # a new model: it loads (then the retrieval models) while the user types
+        if model is None:  # a new model: it loads while the user types (retrieval after the first reply)
             from samantha import preload
 
             preload.start(
