@@ -152,10 +152,10 @@ def corpus_rebuild() -> None:
 @click.option(
     "--set",
     "question_set",
-    type=click.Choice(["dev", "heldout", "fresh", "all"]),
+    type=click.Choice(["dev", "heldout", "fresh", "unseen", "all"]),
     default="all",
     show_default=True,
-    help="dev: used while building; heldout, fresh: written afterwards (fresh last), only measured.",
+    help="dev: used while building; heldout, fresh, unseen: written afterwards (in that order), only measured.",
 )
 @click.option(
     "--chat",
@@ -177,7 +177,7 @@ def eval_command(as_json: bool, question_set: str, chat: bool) -> None:
     from samantha.retrieval.evaluate import format_report, run_eval
 
     retriever = _retriever()
-    names = ["dev", "heldout", "fresh"] if question_set == "all" else [question_set]
+    names = ["dev", "heldout", "fresh", "unseen"] if question_set == "all" else [question_set]
     results = [run_eval(retriever, question_set=name) for name in names]
     settings = load_settings()
     if settings.uses_endpoint:

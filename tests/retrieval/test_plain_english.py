@@ -24,7 +24,7 @@ def kiwi_terms(text: str) -> list[str]:
 
 def english_questions() -> list[str]:
     found = []
-    for name in ("questions", "heldout", "fresh"):  # the dev (tuning) set is questions.jsonl
+    for name in ("questions", "heldout", "fresh", "unseen"):  # the dev (tuning) set is questions.jsonl
         text = resources.files("samantha.retrieval").joinpath(f"{name}.jsonl").read_text("utf-8")
         found += [json.loads(line).get("question", "") for line in text.splitlines() if line.strip()]
     return [q for q in found if q and not re.search(r"[가-힣]", q)]
