@@ -155,7 +155,7 @@ def corpus_rebuild() -> None:
     type=click.Choice(["dev", "heldout", "fresh", "unseen", "all"]),
     default="all",
     show_default=True,
-    help="dev: used while building; heldout, fresh, unseen: written afterwards (in that order), only measured.",
+    help="dev: used while building; heldout, fresh, unseen: written later (in that order), only measured.",
 )
 @click.option(
     "--chat",

@@ -32,14 +32,14 @@ import numpy as np
 
 from samantha import locations
 from samantha.errors import BUSY, DISK_FULL, UsageError, reason, store_error, while_busy
-from samantha.retrieval import nlp
+from samantha.retrieval import nlp, words
 from samantha.retrieval.facts import Fact, facts_in_sentences
 from samantha.retrieval.glossary import Glossary
 from samantha.retrieval.text import Document, parse_document
 from samantha.retrieval.translation import Translation, load_translation, sentence_key, translation_path
 
 #: Bump when passages, terms or vectors are made differently: the index is then rebuilt.
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 USER_SUFFIXES = (".txt", ".md")
 #: Folder beside the index with copies of the files the user added (`corpus add`).
 ADDED_DIR = "corpus-added"
@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_source ON passages(source);
 CREATE TABLE IF NOT EXISTS sentences (
     id INTEGER PRIMARY KEY, passage_id INTEGER NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL,
-    text_en TEXT NOT NULL DEFAULT '', vector BLOB NOT NULL, vector_en BLOB
+    text_en TEXT NOT NULL DEFAULT '', vector BLOB NOT NULL, vector_en BLOB,
+    terms TEXT NOT NULL DEFAULT '', lemmas TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_terms USING fts5(terms, grams, tokenize = 'unicode61');
@@ -71,6 +72,7 @@ CREATE TABLE IF NOT EXISTS facts (
 );
 CREATE INDEX IF NOT EXISTS facts_passage ON facts(passage_id);
 CREATE TABLE IF NOT EXISTS form_terms (form TEXT PRIMARY KEY, terms TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS english_forms (form TEXT PRIMARY KEY, lemma TEXT NOT NULL);
 """
 #: Columns added to `documents` after version 6 (kept across rebuilds: user files live in that table).
 DOCUMENT_COLUMNS = {
@@ -270,6 +272,7 @@ class CorpusIndex:
             for text, path, parsed in prepared_users:
                 self._write(conn, parsed, "user", sha256(text.encode("utf-8")), path, text)
             _store_form_terms(conn)
+            _store_english_forms(conn)
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (INDEX_VERSION,))
         indexed = todo + [s for s, *_ in users]
         return SyncReport(indexed, removed, time.perf_counter() - started)
@@ -340,6 +343,7 @@ class CorpusIndex:
         with self.transaction() as conn:
             self._write(conn, parsed, "user", digest, where, text)
             _store_form_terms(conn)
+            _store_english_forms(conn)
             self._keep_copy(source, text)  # inside the transaction: no copy, no index entry
         return self._info(source), True
 
@@ -353,6 +357,7 @@ class CorpusIndex:
         with self.transaction() as conn:
             self._delete(conn, source)
             _store_form_terms(conn)
+            _store_english_forms(conn)
             (self.added_dir / source).unlink(missing_ok=True)
 
     def _keep_copy(self, source: str, text: str) -> None:
@@ -449,10 +454,11 @@ class CorpusIndex:
                 english = prepared.sentence_texts_en[s]
                 vector_en = prepared.sentence_vectors_en[s]
                 conn.execute(
-                    "INSERT INTO sentences(passage_id, position, text, text_en, vector, vector_en) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sentences(passage_id, position, text, text_en, vector, vector_en, terms, "
+                    "lemmas) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (passage_id, position, sentence, english, prepared.sentence_vectors[s].tobytes(),
-                     vector_en.tobytes() if vector_en is not None else None),
+                     vector_en.tobytes() if vector_en is not None else None, prepared.sentence_terms[s],
+                     prepared.sentence_lemmas[s]),
                 )  # fmt: skip
                 for fact in prepared.facts[s]:
                     conn.execute(
@@ -500,6 +506,8 @@ class PreparedDocument:
     sentence_vectors_en: list[np.ndarray | None]
     chunk_terms: list[str]
     chunk_grams: list[str]
+    sentence_terms: list[str]
+    sentence_lemmas: list[str]
     facts: list[list[Fact]]
     short_title: str
     short_title_en: str
@@ -514,6 +522,17 @@ def _mean_vectors(vectors: np.ndarray, counts: list[int]) -> np.ndarray:
         start += count
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     return out
+
+
+def _store_english_forms(conn: sqlite3.Connection) -> None:
+    """Every inflected form of the lemmas the English side uses ("made" -> "make"), so a question's words
+    are lemmatised at query time with a table lookup instead of loading the whole English dictionary."""
+    rows = conn.execute("SELECT lemmas FROM sentences").fetchall()
+    lemmas = {lemma for (joined,) in rows for lemma in joined.split()}
+    conn.execute("DELETE FROM english_forms")
+    conn.executemany(
+        "INSERT INTO english_forms(form, lemma) VALUES (?, ?)", sorted(words.forms_of(lemmas).items())
+    )
 
 
 def _store_form_terms(conn: sqlite3.Connection) -> None:
@@ -566,6 +585,9 @@ def build_document(source: str, text: str, translation: Translation | None = Non
         chunk_vectors_en.append(chunk_vectors_en_all[i] if parts else None)
         start += count
     chunk_terms = [" ".join(nlp.terms(c.text)) for c in document.chunks]  # waits for Kiwi
+    # Per sentence, for the answer step: the original's morphemes and the translation's lemmas.
+    sentence_terms = [" ".join(dict.fromkeys(nlp.terms(s))) for s in sentences]
+    sentence_lemmas = [" ".join(sorted(words.lemmas(e))) for e in english]
     chunk_grams = [" ".join(nlp.bigrams(c.text)) for c in document.chunks]
     glossary = Glossary.build([c.text for c in document.chunks])
     facts = facts_in_sentences(sentences, glossary)
@@ -581,6 +603,8 @@ def build_document(source: str, text: str, translation: Translation | None = Non
         sentence_vectors_en=sentence_vectors_en,
         chunk_terms=chunk_terms,
         chunk_grams=chunk_grams,
+        sentence_terms=sentence_terms,
+        sentence_lemmas=sentence_lemmas,
         facts=facts,
         short_title=short.get("ko") or document.title[:60],
         short_title_en=short.get("en") or (document.title[:60] if is_english(document.title) else ""),

