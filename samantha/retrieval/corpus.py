@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from samantha.records import Passage
-from samantha.retrieval import nlp
+from samantha.retrieval import nlp, words
 from samantha.retrieval.claims import ClaimChecker
 from samantha.retrieval.facts import Fact
 from samantha.retrieval.glossary import Entry, Glossary
@@ -25,6 +25,14 @@ from samantha.retrieval.translation import TRANSLATED_NOTE
 
 _HANGUL = re.compile(r"[가-힣]")
 DIMENSIONS = 512
+
+
+@dataclass(frozen=True)
+class WeightedWords:
+    """A question's own words, each with how telling it is, and which side of the corpus they match."""
+
+    english: bool
+    weights: dict[str, float]
 
 
 @dataclass
@@ -111,12 +119,18 @@ class Corpus:
         self.lower_texts_en = [p.text_en.lower() for p in self.passages]
         self.vectors = _vectors([r[6] for r in rows], len(rows))
         self.vectors_en = _vectors([r[7] for r in rows], len(rows))
-        srows = index.query("SELECT passage_id, text, text_en, vector, vector_en FROM sentences ORDER BY id")
+        srows = index.query(
+            "SELECT passage_id, text, text_en, vector, vector_en, terms, lemmas FROM sentences ORDER BY id"
+        )
         self.sentence_passage = np.array([self.row_of[r[0]] for r in srows], dtype=np.int64)
         self.sentence_texts: list[str] = [r[1] for r in srows]
         self.sentence_texts_en: list[str] = [r[2] or "" for r in srows]
         self.sentence_vectors = _vectors([r[3] for r in srows], len(srows))
         self.sentence_vectors_en = _vectors([r[4] for r in srows], len(srows))
+        #: Per sentence, the original's morphemes and the translation's lemmas (`words`).
+        self.sentence_terms = [frozenset(r[5].split()) for r in srows]
+        self.sentence_lemmas = [frozenset(r[6].split()) for r in srows]
+        self.english_forms = dict(index.query("SELECT form, lemma FROM english_forms"))
         corpus = "\n".join(f"{p.title}\n{p.text}" for p in self.passages)
         titles = sorted({p.title for p in self.passages})
         # Coverage is the originals': a topic counts as mentioned only if a review itself mentions it.
@@ -138,6 +152,28 @@ class Corpus:
         stored = index.query("SELECT form, terms FROM form_terms")
         self._form_terms: dict[str, tuple[str, ...]] = {form: tuple(json.loads(t)) for form, t in stored}
         self._spots: dict[int, list[tuple[list[int], list[int]]]] = {}
+        self._idf: dict[tuple[str, bool], float] = {}
+
+    def word_weight(self, term: str, english: bool) -> float:
+        """How telling `term` is when it occurs in a sentence: its inverse sentence frequency (an English
+        lemma among the translations' lemmas, a Korean morpheme among the originals')."""
+        key = (term, english)
+        if key not in self._idf:
+            sets = self.sentence_lemmas if english else self.sentence_terms
+            containing = sum(term in found for found in sets)
+            self._idf[key] = words.inverse_frequency(containing, len(sets))
+        return self._idf[key]
+
+    def weighted_words(self, text: str, english: bool, terms: list[str]) -> WeightedWords:
+        """A question's own words with their `word_weight`: an English question's lemmas (compared with
+        the translations), a Korean one's morphemes (`terms`, compared with the originals)."""
+        own = words.question_lemmas(text, self.english_forms) if english else set(terms)
+        return WeightedWords(english, {t: self.word_weight(t, english) for t in own})
+
+    def words_share(self, s: int, own: WeightedWords) -> float:
+        """The share of the question's words, by weight, that sentence row `s` contains."""
+        present = self.sentence_lemmas[s] if own.english else self.sentence_terms[s]
+        return sum(w for t, w in own.weights.items() if t in present) / (sum(own.weights.values()) or 1.0)
 
     def label(self, source: str) -> DocumentLabel:
         return self.labels.get(source) or DocumentLabel(0, source, "", builtin=False)

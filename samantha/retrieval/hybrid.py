@@ -30,6 +30,7 @@ from samantha.retrieval.corpus import Corpus
 from samantha.retrieval.glossary import Glossary
 from samantha.retrieval.index import CorpusIndex
 from samantha.retrieval.types import Grounding, QueryAnalysis, Scored
+from samantha.retrieval.words import english_words
 from samantha.validation import check_text
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ EXPANSION_WEIGHT = 0.6
 W_LEXICAL = 0.45
 W_CONCEPTS = 0.35
 W_NEAR = 0.6
+#: The passage's best sentence's share of the question's own words, by rarity (`Corpus.words_share`).
+W_WORDS = 0.8
 _FTS_TERM = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -66,91 +69,8 @@ def diverse(ranked: list[Scored], k: int, passages: list[Passage]) -> list[Score
     return chosen + rest[: k - len(chosen)]
 
 
-#: English words left out of the English BM25 query: they say nothing about which passage answers.
-ENGLISH_STOPWORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "and",
-        "or",
-        "but",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "which",
-        "when",
-        "where",
-        "why",
-        "how",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "it's",
-        "he",
-        "she",
-        "him",
-        "his",
-        "her",
-        "hers",
-        "they",
-        "them",
-        "their",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "film",
-        "movie",
-        "about",
-        "tell",
-        "please",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "there",
-    }
-)
-_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']+")
 #: How much the English BM25 counts beside the Korean one, for an English query.
 W_ENGLISH_LEXICAL = 1.0
-
-
-def english_words(text: str) -> list[str]:
-    """The words of an English query worth matching against the English side."""
-    out: list[str] = []
-    for word in _ENGLISH_WORD.findall(text.lower()):
-        word = word.removesuffix("'s")
-        if word not in ENGLISH_STOPWORDS and word not in out:
-            out.append(word)
-    return out
 
 
 class HybridRetriever:
@@ -315,6 +235,9 @@ class HybridRetriever:
         # ("테오도르(호아킨 피닉스)"), not the word "starring" beside some actor in a cast list.
         roles = [m.entry for m in analysis.matches if m.entry.kind == "character" and m.entry.in_corpus]
         near_entries = roles + linked_entries if roles and linked_entries else concept_entries
+        # A passage with one sentence that holds most of the question's rarer words ("Catherine ...
+        # cannot understand ... dating an OS") more likely answers than one where they are scattered.
+        own_words = corpus.weighted_words(analysis.text, analysis.english, analysis.terms)
         scored = []
         for i in head:
             concepts = 0.0
@@ -335,7 +258,12 @@ class HybridRetriever:
             item.why["near"] = near = corpus.near(int(i), near_entries)
             lexical_share = float(lex[i] / lex_max)
             item.final = (
-                W_LEXICAL * lexical_share + float(semantic[i]) + W_CONCEPTS * concepts + W_NEAR * near
+                W_LEXICAL * lexical_share
+                + float(semantic[i])
+                + W_CONCEPTS * concepts
+                + W_NEAR * near
+                + W_WORDS
+                * max((corpus.words_share(s, own_words) for s in corpus.sentences_of(int(i))), default=0)
             )
             scored.append(item)
         scored.sort(key=lambda s: -s.final)
