@@ -11,6 +11,7 @@ lemmas, so a question is lemmatised by lookup.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -35,8 +36,9 @@ def english_words(text: str) -> list[str]:
     return out
 
 
+@functools.cache
 def _dictionary() -> Any:
-    """simplemma's English table (form -> lemma); 0.15 s to load, so only while indexing."""
+    """simplemma's English table (form -> lemma); 0.15 s to load, so only while indexing, and once."""
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
     return DefaultDictionaryFactory().get_dictionary("en")
