@@ -19,7 +19,8 @@ from samantha.retrieval.types import QueryAnalysis, Scored
 
 #: Words that name the film itself. "Her" counts when capitalised mid-sentence or quoted.
 FILM_WORDS = re.compile(
-    r"(?i:\b(?:film|movie|films|movies|cinema|spike jonze)\b|영화|['\"<«“‘]her\b)"
+    r"(?i:\b(?:film|movie|films|movies|cinema|spike jonze|reviewers?|the reviews)\b|영화|['\"<«“‘]her\b)"
+    r"|리뷰어|리뷰에서|리뷰들"
     r"|(?<=[a-z,] )Her\b|\bHER\b|(?<![가-힣])허(?![가-힣])"
     r"|(?<![A-Za-z])her(?=[은는을를의이가에도]|\s*(?:감독|러닝타임|줄거리|결말))",
 )
@@ -83,6 +84,10 @@ def about_the_film(analysis: QueryAnalysis, top: Scored) -> bool:
     named = [m for m in matches if m.entry.kind in ("person", "character")]
     if any(not _is_own_name(m.entry.forms) for m in named):
         return question or top.semantic >= WEAK_SIGNAL_SEMANTIC
+    # "What does Samantha do with ...?" asks about the film's Samantha; "Samantha, ..." and "you" speak
+    # to the companion.
+    if named and question and not VOCATIVE.search(text) and not SECOND_PERSON.search(text):
+        return True
     if "topic" in kinds and question:
         return True  # composers, budgets, awards: film questions even without the film's name
     about_you = SECOND_PERSON.search(text) and top.semantic < 0.4  # "how long have you been awake?"
