@@ -25,7 +25,7 @@ import re
 import numpy as np
 
 from samantha.records import Passage
-from samantha.retrieval import compose, nlp
+from samantha.retrieval import compose, nlp, words
 from samantha.retrieval.corpus import Corpus, near_text
 from samantha.retrieval.glossary import Entry
 from samantha.retrieval.types import Grounding, QueryAnalysis, Quote
@@ -44,7 +44,7 @@ SECOND_BEST = 0.85
 DISAGREE_BEST = 0.6
 #: The same for a number asked for: the sentence must already state one ("125분"), so the question's
 #: rarer words ("러닝타임") that lift the best sentence should not hide a review that differs.
-DISAGREE_VALUE = 0.5
+DISAGREE_VALUE = 0.4
 HANGUL = re.compile(r"[가-힣]")
 
 #: Answer kinds a question can ask for, and what a sentence must contain to give one.
@@ -105,6 +105,15 @@ ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,5}\b")
 #: refused for an unknown noun: "마지막 장면 어땠어?" asks for an impression, which the reviews may give in
 #: other words.
 FACTOID_KO = re.compile(r"누구|누가|뭐|무엇|무슨|어디|어느|언제|몇|얼마|이름|제목")
+#: "What song does ...", "Which award did ...": the noun an English question wants an instance of.
+ASKED_NOUN_EN = re.compile(
+    r"(?i)\b(?:what|which)\s+([a-z]+)\s+(?:does|did|do|is|are|was|were|has|have|had|can|will)\b"
+)
+#: English nouns that name the kind of answer wanted ("which city", "what year"), like ANSWER_KIND_NOUNS.
+ANSWER_KIND_NOUNS_EN = frozenset(
+    """name title country city place year date time age gender job kind type sort reason way day genre
+    language part role person people thing one number age colour color""".split()  # noqa: SIM905
+)
 
 
 #: Particles that may follow a one-syllable name ("존은", "존의"): "존" is John, "존재" is not.
@@ -189,7 +198,13 @@ def find_answer(corpus: Corpus, analysis: QueryAnalysis, passages: list[Passage]
                     best = (abs(at - spot.start()), e)
         return best[1] if best else None
 
+    # "What book is Samantha reading?": a sentence that answers names a book (the word is in the reviews,
+    # in "your book"; no sentence says what she reads).
+    asked_nouns = [corpus.english_forms.get(n, n) for n in asked_nouns_en(analysis.text)]
+
     def fits(q: Quote) -> bool:
+        if asked_nouns and q.row >= 0 and not any(n in corpus.sentence_lemmas[q.row] for n in asked_nouns):
+            return False
         if wanted is not None:
             return bool(wanted[1].search(q.sentence))
         if WHO.search(analysis.text):
@@ -345,6 +360,13 @@ def unknown_terms(corpus: Corpus, analysis: QueryAnalysis) -> list[str]:
     for hit in ACRONYM.finditer(text):
         if not mapped(*hit.span()) and novel(hit.group(0)):
             out.append(hit.group(0))
+    for hit in ASKED_NOUN_EN.finditer(text):
+        noun = hit.group(1).lower()
+        if noun not in asked_nouns_en(text) or mapped(*hit.span(1)):
+            continue
+        in_text = re.search(rf"\b{noun}\b", known)  # a word of its own, not part of "Oscar"
+        if corpus.english_forms.get(noun, noun) not in corpus.all_lemmas and not in_text:
+            out.append(noun)
     if WHO.search(text):
         for hit in POSSESSIVE.finditer(text):
             names = [m for m in analysis.matches if m.entry.kind in ("person", "character")]
@@ -352,6 +374,13 @@ def unknown_terms(corpus: Corpus, analysis: QueryAnalysis) -> list[str]:
             if owner_known and not mapped(*hit.span(2)) and novel(hit.group(2)):
                 out.append(f"{hit.group(1)}'s {hit.group(2)}")
     return out
+
+
+def asked_nouns_en(text: str) -> list[str]:
+    """The nouns an English question wants an instance of ("What song does ..." -> song), kinds of answer
+    ("which city") aside."""
+    found = (hit.group(1).lower() for hit in ASKED_NOUN_EN.finditer(text))
+    return [n for n in found if n not in ANSWER_KIND_NOUNS_EN and n not in words.ENGLISH_STOPWORDS]
 
 
 def _nearest(sentence: str, names: list[Entry], anchors: list[Entry]) -> list[Entry]:

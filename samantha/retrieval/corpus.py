@@ -131,6 +131,9 @@ class Corpus:
         self.sentence_terms = [frozenset(r[5].split()) for r in srows]
         self.sentence_lemmas = [frozenset(r[6].split()) for r in srows]
         self.english_forms = dict(index.query("SELECT form, lemma FROM english_forms"))
+        #: Every lemma the translations use: what `answer.unknown_terms` checks an English question's nouns
+        #: against.
+        self.all_lemmas = frozenset().union(*self.sentence_lemmas)
         corpus = "\n".join(f"{p.title}\n{p.text}" for p in self.passages)
         titles = sorted({p.title for p in self.passages})
         # Coverage is the originals': a topic counts as mentioned only if a review itself mentions it.

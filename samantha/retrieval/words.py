@@ -26,10 +26,15 @@ ENGLISH_STOPWORDS = frozenset(
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']+")
 
 
+#: "How long", "how many": the question's form, not its subject ("long" would find "a long-lasting
+#: impression" for "How long is the movie?").
+_HOW_MUCH = re.compile(r"\bhow (?:long|many|much|old|often|far|come)\b")
+
+
 def english_words(text: str) -> list[str]:
     """The words of an English query worth matching against the English side."""
     out: list[str] = []
-    for word in _ENGLISH_WORD.findall(text.lower()):
+    for word in _ENGLISH_WORD.findall(_HOW_MUCH.sub(" ", text.lower())):
         word = word.removesuffix("'s")
         if word not in ENGLISH_STOPWORDS and word not in out:
             out.append(word)
