@@ -32,6 +32,8 @@ SECOND_PERSON = re.compile(r"(?i:\byou\b|\byour\b|\byou're\b)|너는|너의|넌|
 #: The best passage's semantic similarity needed when only weak signals are present.
 WEAK_SIGNAL_SEMANTIC = 0.42
 STRONG_SEMANTIC = 0.55
+#: The same for a question about Samantha in the third person, her name being the companion's too.
+THIRD_PERSON_SEMANTIC = 0.38
 OWN_NAME_FORMS = {"Samantha", "사만다", "사만사"}
 #: "Samantha, ..." at the start of a message speaks to the companion, not about the film's character.
 VOCATIVE = re.compile(r"^\s*(?:hey\s+|hi\s+|안녕\s*,?\s*)?(?i:samantha|사만다|사만사)\s*(?:[,!.]|야|아)")
@@ -86,7 +88,11 @@ def about_the_film(analysis: QueryAnalysis, top: Scored) -> bool:
         return question or top.semantic >= WEAK_SIGNAL_SEMANTIC
     # "What does Samantha do with ...?" asks about the film's Samantha; "Samantha, ..." and "you" speak
     # to the companion.
-    if named and question and not VOCATIVE.search(text) and not SECOND_PERSON.search(text):
+    # The film's Samantha asked about in the third person still needs the reviews to be near: "Is
+    # Samantha a good name for a cat?" is not about the film (similarity 0.21), "What does Samantha do
+    # with the other person's ideal type?" is (0.41).
+    third_person = named and not VOCATIVE.search(text) and not SECOND_PERSON.search(text)
+    if third_person and question and top.semantic >= THIRD_PERSON_SEMANTIC:
         return True
     if "topic" in kinds and question:
         return True  # composers, budgets, awards: film questions even without the film's name
