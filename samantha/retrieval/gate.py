@@ -88,9 +88,9 @@ def about_the_film(analysis: QueryAnalysis, top: Scored) -> bool:
         return question or top.semantic >= WEAK_SIGNAL_SEMANTIC
     # "What does Samantha do with ...?" asks about the film's Samantha; "Samantha, ..." and "you" speak
     # to the companion.
-    # The film's Samantha asked about in the third person still needs the reviews to be near: "Is
-    # Samantha a good name for a cat?" is not about the film (similarity 0.21), "What does Samantha do
-    # with the other person's ideal type?" is (0.41).
+    # The film's Samantha asked about in the third person still needs the reviews to be near: "What does
+    # Samantha like?" is not about the film (similarity 0.25), "What does Samantha do with the other
+    # person's ideal type?" is (0.41).
     third_person = named and not VOCATIVE.search(text) and not SECOND_PERSON.search(text)
     if third_person and question and top.semantic >= THIRD_PERSON_SEMANTIC:
         return True
