@@ -9,9 +9,23 @@ from textual.worker import WorkerCancelled
 
 
 async def send(pilot: Any, text: str) -> None:
-    """Type `text` in the message box and press enter."""
-    pilot.app.chat_screen.prompt.value = text
+    """Type `text` in the message box, press enter, and wait until the app has taken it: a turn is
+    running or queued, the box was cleared, or a warning said why not. On a loaded machine the key can
+    still be in the app's queues when `press` returns, and `wait_idle` would then see nothing to wait
+    for."""
+    app = pilot.app
+    last_notice = app.notices[-1] if app.notices else None
+    app.chat_screen.prompt.value = text
     await pilot.press("enter")
+    conversation = app.chat_screen.conversation
+    for _ in range(500):
+        running = conversation.streaming or conversation.queued is not None
+        taken = running or app.chat_screen.prompt.value != text
+        newest = app.notices[-1] if app.notices else None
+        refused = newest is not last_notice and newest.severity != "information"  # e.g. too long
+        if taken or refused:
+            return
+        await pilot.pause(0.01)
 
 
 async def settle(app: Any) -> None:
